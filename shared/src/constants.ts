@@ -1,0 +1,33 @@
+/** Numbers every component agrees on. Changing one is a protocol change. */
+
+export const PROTOCOL_VERSION = 1;
+
+/** The native messaging host's registered name (lower-case, dots, as Chrome requires). */
+export const HOST_NAME = "com.sessions.host";
+
+/** Chrome caps browser→host messages at 64 MiB; we check before allocating. */
+export const MAX_INBOUND_FRAME_BYTES = 64 * 1024 * 1024;
+/** Chrome kills the port on a host→browser message over 1 MiB. */
+export const MAX_OUTBOUND_FRAME_BYTES = 1024 * 1024;
+/** Binary payloads (segments, screenshots) travel in parts this size before base64. */
+export const MEDIA_PART_BYTES = 768 * 1024;
+
+export const CHILD_READY_TIMEOUT_MS = 5_000;
+export const CHILD_STOP_TIMEOUT_MS = 10_000;
+/** After stdin EOF the host is gone within this. */
+export const HOST_EXIT_AFTER_EOF_MS = 1_500;
+export const START_TIMEOUT_MS = 5_000;
+export const STOP_TIMEOUT_MS = 10_000;
+
+export const HEALTH_INTERVAL_MS = 1_000;
+export const AUDIO_FILL_WARN = 0.9;
+export const AUDIO_FILL_CLEAR = 0.7;
+
+export const DEFAULT_SEGMENT_SECONDS = 10;
+export const MIN_SEGMENT_SECONDS = 1;
+export const MAX_SEGMENT_SECONDS = 60;
+export const DEFAULT_FPS = 30;
+export const MAX_FPS = 60;
+export const MAX_VIDEO_SOURCES = 9;
+export const AUDIO_SAMPLE_RATE = 48_000;
+export const SCREENSHOT_INTERVAL_SECONDS = 5;

@@ -1,0 +1,5 @@
+export * from "./constants";
+export * from "./error-codes";
+export * from "./protocol/browser";
+export * as child from "./protocol/child";
+export * from "./protocol/common";
