@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { MEDIA_PART_BYTES } from "../constants";
 import { ErrorCode } from "../error-codes";
+import { AudioHealth, CaptureHealth, TimelineKind } from "./child";
 import {
   AudioConfig,
   AudioInputInfo,
@@ -18,7 +19,6 @@ import {
   WebcamInfo,
   WindowInfo,
 } from "./common";
-import { AudioHealth, CaptureHealth, TimelineKind } from "./child";
 
 /**
  * Extension ⇄ native host protocol, version 1. Frames: 4-byte little-endian length + UTF-8

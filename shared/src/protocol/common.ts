@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { ErrorCode } from "../error-codes";
 import { MAX_FPS, MAX_SEGMENT_SECONDS, MAX_VIDEO_SOURCES, MIN_SEGMENT_SECONDS } from "../constants";
+import { ErrorCode } from "../error-codes";
 
 /** Request ids are short opaque strings chosen by the caller. */
 export const RequestId = z.string().min(1).max(64);
@@ -50,7 +50,12 @@ export const ErrorBody = {
   message: z.string().max(4096),
 };
 
-export const DisplayInfo = z.object({ id: z.string(), name: z.string(), width: z.number().int(), height: z.number().int() });
+export const DisplayInfo = z.object({
+  id: z.string(),
+  name: z.string(),
+  width: z.number().int(),
+  height: z.number().int(),
+});
 export const WindowInfo = z.object({ id: z.string(), title: z.string(), app: z.string(), bounds: Rect });
 export const WebcamInfo = z.object({ id: z.string(), name: z.string() });
 export const AudioInputInfo = z.object({

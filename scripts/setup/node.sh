@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Installs the npm workspace (and with it Node 24) unless package-lock.json is unchanged since last time.
+set -euo pipefail
+source "$(dirname "$0")/../lib/common.sh"
+cd "$ROOT"
+command -v npm >/dev/null || need_apt nodejs npm
+stamp="$ROOT/node_modules/.sessions-lock-hash"
+want="$(sha256sum package-lock.json package.json shared/package.json native-host/package.json | sha256sum | cut -c1-64)"
+if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ] || [ ! -x node_modules/.bin/node ]; then
+  log "installing npm dependencies"
+  npm ci --no-audit --no-fund >&2
+  echo "$want" > "$stamp"
+fi
+use_project_node
+node -e 'const [maj]=process.versions.node.split(".").map(Number); if (maj < 22) { console.error("Node >= 22 expected from node_modules/.bin, got " + process.version); process.exit(1) }'
+npx wxt prepare >/dev/null
