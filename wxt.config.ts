@@ -1,9 +1,6 @@
 import preact from "@preact/preset-vite";
 import { defineConfig } from "wxt";
-
-/** Public half of the extension's signing key: it fixes the extension ID that host manifests and policies name. */
-export const EXTENSION_PUBLIC_KEY =
-  "MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAqsV7sEplQ0pT3Bpo5253/ASLRkfhtKUOetL6ZGxPpi9q8QWeTyRz5cHHPwrscqh2AN1U8p5faXz+7iK4Suclz+EJILygJPAaZaXGbTPSCWlYowSTq6D8OStgOC6xCBvztUhk3QlVbx3GhwBf87gT0XOYb793BogSXplgIG/7LMzOgecy9pB9kUqsDdxkCeQSUCPjMD60EPmUVB53zcvtJZ0LO2+wwT/ZdvfPAYSji60niDdteE29h2ruhG9PruHtPQ7sZ1ngHuPcYgJUPQHbSfcnZgPJGUTCh78+KZvxeFHxY3HFDbpfGkEQhsFbEQHnvsRXrrL4eGxq2CnjoXKlxQIDAQAB";
+import { EXTENSION_PUBLIC_KEY } from "./shared/src/extension-identity";
 
 export default defineConfig({
   srcDir: "extension",

@@ -3,5 +3,5 @@
 set -euo pipefail
 source "$(dirname "$0")/../lib/common.sh"
 cd "$ROOT"; use_project_node
-biome check .
+biome check --error-on-warnings .
 tsc -p tsconfig.json --noEmit

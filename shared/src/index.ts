@@ -1,5 +1,6 @@
 export * from "./constants";
 export * from "./error-codes";
+export * from "./extension-identity";
 export * from "./protocol/browser";
 export * as child from "./protocol/child";
 export * from "./protocol/common";

@@ -1,5 +1,4 @@
 import { z } from "zod";
-import { ErrorCode } from "../error-codes";
 import {
   AudioInputInfo,
   DeviceState,

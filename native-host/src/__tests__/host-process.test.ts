@@ -1,0 +1,197 @@
+import fs from "node:fs";
+import path from "node:path";
+import { type ErrorCode, PROTOCOL_VERSION } from "@sessions/shared";
+import { afterEach, describe, expect, it } from "vitest";
+import { type HostProcess, rawFrame, startHost } from "./host-process";
+
+const hello = { type: "hello", id: "h", protocol: PROTOCOL_VERSION, extensionVersion: "test" };
+let host: HostProcess | null = null;
+afterEach(() => {
+  host?.child.kill("SIGKILL");
+  host = null;
+});
+
+/** Deterministic PRNG so a failing case can be reproduced. */
+function rng(seed: number) {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const fixtureDir = path.resolve(import.meta.dirname, "../../../shared/fixtures/browser-request");
+const invalidFixtures = fs
+  .readdirSync(path.join(fixtureDir, "invalid"))
+  .map((f) => JSON.parse(fs.readFileSync(path.join(fixtureDir, "invalid", f), "utf8")) as unknown);
+const validFixtures = fs
+  .readdirSync(path.join(fixtureDir, "valid"))
+  .map((f) => JSON.parse(fs.readFileSync(path.join(fixtureDir, "valid", f), "utf8")) as Record<string, unknown>);
+
+/** One generated bad input: the bytes to send and the code the host must answer with. */
+function badInput(r: () => number, i: number): { bytes: Buffer; code: ErrorCode; id: string | null } {
+  const id = `bad-${i}`;
+  const pick = <T>(xs: readonly T[]) => xs[Math.floor(r() * xs.length)] as T;
+  switch (Math.floor(r() * 7)) {
+    case 0: {
+      // not JSON: a valid message cut short or with a byte flipped into garbage
+      const text = JSON.stringify(pick(validFixtures));
+      const cut = text.slice(0, 1 + Math.floor(r() * (text.length - 2)));
+      return { bytes: rawFrame(`${cut}\u0000`), code: "MALFORMED_JSON", id: null };
+    }
+    case 1: {
+      const bytes = Buffer.from(Array.from({ length: 1 + Math.floor(r() * 40) }, () => 0x80 + Math.floor(r() * 64)));
+      return { bytes: rawFrame(bytes), code: "MALFORMED_JSON", id: null };
+    }
+    case 2:
+      return {
+        bytes: rawFrame(JSON.stringify(pick([1, "s", null, true, [1, 2], 3.5]))),
+        code: "BAD_REQUEST",
+        id: null,
+      };
+    case 3:
+      return {
+        bytes: rawFrame(JSON.stringify({ type: `x.${Math.floor(r() * 1e9)}`, id })),
+        code: "UNKNOWN_TYPE",
+        id,
+      };
+    case 4: {
+      // a valid message with one field replaced by a value of the wrong type
+      const m = { ...pick(validFixtures), id };
+      const keys = Object.keys(m).filter((k) => k !== "type" && k !== "id");
+      if (keys.length === 0) return { bytes: rawFrame(JSON.stringify({ id })), code: "BAD_REQUEST", id };
+      const key = pick(keys);
+      const original = (m as Record<string, unknown>)[key];
+      // a value of another JSON type than the field's, so it can never be valid
+      const wrong = [{ nested: [] }, -1e308, "🎬".repeat(3), [null], true].filter(
+        (v) => typeof v !== typeof original || Array.isArray(v) !== Array.isArray(original),
+      );
+      (m as Record<string, unknown>)[key] = pick(wrong);
+      return { bytes: rawFrame(JSON.stringify(m)), code: "BAD_REQUEST", id };
+    }
+    case 5: {
+      const m = pick(invalidFixtures) as Record<string, unknown>;
+      if (Array.isArray(m)) return { bytes: rawFrame(JSON.stringify(m)), code: "BAD_REQUEST", id: null };
+      if (!("type" in m)) return { bytes: rawFrame(JSON.stringify({ ...m, id })), code: "BAD_REQUEST", id };
+      // a fixture whose fault is its id keeps that id, and so gets an anonymous answer
+      const badId = "id" in m && (typeof m.id !== "string" || m.id.length > 64);
+      const sent = badId ? m : { ...m, id };
+      const known = m.type !== "session.teleport";
+      return {
+        bytes: rawFrame(JSON.stringify(sent)),
+        code: known ? "BAD_REQUEST" : "UNKNOWN_TYPE",
+        id: badId ? null : id,
+      };
+    }
+    default:
+      return {
+        bytes: rawFrame(
+          JSON.stringify({ type: "hello", id, protocol: 2 + Math.floor(r() * 100), extensionVersion: "x" }),
+        ),
+        code: "UNSUPPORTED_PROTOCOL",
+        id,
+      };
+  }
+}
+
+describe("native host as a real process", () => {
+  it("completes the handshake, answering in kind with the request's id", async () => {
+    host = startHost();
+    host.send(hello);
+    const [reply] = await host.take(1);
+    expect(reply).toMatchObject({ type: "hello", id: "h", protocol: 1, platform: "linux" });
+    expect(reply).toHaveProperty("hostVersion");
+    expect(host.stdoutGarbage()).toEqual([]);
+  });
+
+  it("ignores extra browser arguments such as Windows' --parent-window", async () => {
+    host = startHost(["--parent-window=1234", "chrome-extension://dhfeooidhioanjlgbjidjenhcdannohi/", "--future-flag"]);
+    host.send({ type: "ping", id: "p" });
+    expect(await host.take(1)).toEqual([{ type: "result", id: "p", pong: true }]);
+  });
+
+  it("refuses a caller with a foreign origin with FORBIDDEN_ORIGIN and exits", async () => {
+    host = startHost(["chrome-extension://aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa/"]);
+    const [reply] = await host.take(1);
+    expect(reply).toMatchObject({ type: "error", id: null, code: "FORBIDDEN_ORIGIN" });
+    expect((await host.exited).code).toBe(1);
+  });
+
+  it("answers an unsupported protocol with UNSUPPORTED_PROTOCOL, not silence", async () => {
+    host = startHost();
+    host.send({ ...hello, protocol: 99 });
+    expect(await host.take(1)).toEqual([
+      expect.objectContaining({ type: "error", id: "h", code: "UNSUPPORTED_PROTOCOL", retryable: false }),
+    ]);
+  });
+
+  it("refuses requests before the handshake with INVALID_STATE", async () => {
+    host = startHost();
+    host.send({ type: "sources.list", id: "s" });
+    expect(await host.take(1)).toEqual([expect.objectContaining({ id: "s", code: "INVALID_STATE" })]);
+  });
+
+  it("survives 10 000 generated bad inputs, answering each with the right coded error", async () => {
+    host = startHost();
+    host.send(hello);
+    await host.take(1);
+    const r = rng(20261124);
+    const cases = Array.from({ length: 10_000 }, (_, i) => badInput(r, i));
+    // send in a few large writes to also exercise many frames per read
+    for (let i = 0; i < cases.length; i += 500)
+      host.sendRaw(Buffer.concat(cases.slice(i, i + 500).map((c) => c.bytes)));
+    const replies = await host.take(cases.length, 60_000);
+    const byId = new Map(replies.filter((m) => m.type === "error" && m.id).map((m) => [(m as { id: string }).id, m]));
+    const anonymous = replies
+      .filter((m) => m.type === "error" && m.id === null)
+      .map((m) => (m as { code: string }).code);
+    const expectedAnonymous: string[] = [];
+    expect(replies.filter((m) => m.type !== "error")).toEqual([]);
+    for (const c of cases) {
+      if (c.id) expect(byId.get(c.id)).toMatchObject({ type: "error", code: c.code });
+      else expectedAnonymous.push(c.code);
+    }
+    expect(anonymous.sort()).toEqual(expectedAnonymous.sort());
+    host.send({ type: "ping", id: "still-alive" });
+    expect(await host.take(1)).toEqual([{ type: "result", id: "still-alive", pong: true }]);
+    expect(host.stdoutGarbage()).toEqual([]);
+  });
+
+  it("rejects frames over 64 MiB before reading them, then keeps serving", async () => {
+    host = startHost();
+    const oversize = Buffer.alloc(4 + 64 * 1024 * 1024 + 1, 0x20);
+    oversize.writeUInt32LE(64 * 1024 * 1024 + 1, 0);
+    host.sendRaw(oversize);
+    host.send({ type: "ping", id: "after" });
+    const replies = await host.take(2, 30_000);
+    expect(replies[0]).toMatchObject({ type: "error", id: null, code: "MESSAGE_TOO_LARGE" });
+    expect(replies[1]).toEqual({ type: "result", id: "after", pong: true });
+  });
+
+  it("reports a frame truncated by end of input, and exits cleanly within 1.5 s of EOF", async () => {
+    host = startHost();
+    host.send(hello);
+    await host.take(1);
+    host.sendRaw(rawFrame('{"type":"ping","id":"cut"}').subarray(0, 10));
+    const eofAt = Date.now();
+    host.child.stdin.end();
+    const [reply] = await host.take(1);
+    expect(reply).toMatchObject({ type: "error", code: "BAD_REQUEST" });
+    const exit = await host.exited;
+    expect(exit.code).toBe(0);
+    expect(exit.at - eofAt).toBeLessThan(1500);
+  });
+
+  it("keeps stdout to frames only: logs go to stderr and the log file", async () => {
+    host = startHost();
+    host.send(hello);
+    await host.take(1);
+    host.child.stdin.end();
+    await host.exited;
+    expect(host.stdoutGarbage()).toEqual([]);
+    expect(host.stderr()).toContain("host starting");
+  });
+});

@@ -1,0 +1,85 @@
+/** Test support: the built host started as a real process, spoken to over real pipes. */
+import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import { EXTENSION_ORIGIN, HostMessage } from "@sessions/shared";
+import { FrameDecoder } from "../framing/frame-decoder";
+import { encodeFrame } from "../framing/frame-encoder";
+
+export const HOST_BUNDLE = path.resolve(import.meta.dirname, "../../dist/host.mjs");
+
+export interface HostProcess {
+  child: ChildProcessWithoutNullStreams;
+  send(message: unknown): void;
+  sendRaw(bytes: Buffer): void;
+  /** Resolves with the next n messages (each validated against HostMessage). */
+  take(n: number, timeoutMs?: number): Promise<HostMessage[]>;
+  stderr(): string;
+  stdoutGarbage(): string[];
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>;
+}
+
+export function startHost(args: string[] = [EXTENSION_ORIGIN], env: NodeJS.ProcessEnv = {}): HostProcess {
+  if (!fs.existsSync(HOST_BUNDLE)) throw new Error(`${HOST_BUNDLE} missing: run npm run build:host first`);
+  const logDir = fs.mkdtempSync(path.join(process.env.TMPDIR ?? "/tmp", "sessions-host-log-"));
+  const child = spawn(process.execPath, [HOST_BUNDLE, ...args], {
+    env: { ...process.env, SESSIONS_LOG_DIR: logDir, ...env },
+  });
+  const decoder = new FrameDecoder(2 * 1024 * 1024);
+  const inbox: HostMessage[] = [];
+  const garbage: string[] = [];
+  let waiter: (() => void) | null = null;
+  let stderr = "";
+  child.stderr.on("data", (d: Buffer) => {
+    stderr += d.toString();
+  });
+  child.stdout.on("data", (chunk: Buffer) => {
+    for (const f of decoder.push(chunk)) {
+      if (f.kind === "error") {
+        garbage.push(f.message);
+        continue;
+      }
+      const parsed = HostMessage.safeParse(f.value);
+      if (parsed.success) inbox.push(parsed.data);
+      else garbage.push(`not a HostMessage: ${JSON.stringify(f.value).slice(0, 300)}`);
+    }
+    waiter?.();
+  });
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>((resolve) =>
+    child.on("exit", (code, signal) => resolve({ code, signal, at: Date.now() })),
+  );
+  return {
+    child,
+    send: (m) => child.stdin.write(encodeFrame(m, 64 * 1024 * 1024)),
+    sendRaw: (b) => child.stdin.write(b),
+    stderr: () => stderr,
+    stdoutGarbage: () => garbage,
+    exited,
+    take(n, timeoutMs = 10_000) {
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => {
+          waiter = null;
+          reject(
+            new Error(`timed out waiting for ${n} messages (have ${inbox.length}); stderr:\n${stderr.slice(-2000)}`),
+          );
+        }, timeoutMs);
+        const check = () => {
+          if (inbox.length >= n) {
+            clearTimeout(timer);
+            waiter = null;
+            resolve(inbox.splice(0, n));
+          }
+        };
+        waiter = check;
+        check();
+      });
+    },
+  };
+}
+
+export function rawFrame(body: Buffer | string): Buffer {
+  const b = typeof body === "string" ? Buffer.from(body, "utf8") : body;
+  const h = Buffer.alloc(4);
+  h.writeUInt32LE(b.length, 0);
+  return Buffer.concat([h, b]);
+}
