@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# End-to-end in real Chromium: build the extension and the host, then every tests/e2e/*.e2e.test.ts.
+set -euo pipefail
+source "$(dirname "$0")/../lib/common.sh"
+cd "$ROOT"; use_project_node
+[ -x /usr/bin/chromium ] || die "Chromium is missing (scripts/setup/system.sh installs it)"
+npm run build:host >/dev/null
+wxt build >/dev/null
+vitest run -c vitest.e2e.config.ts

@@ -1,0 +1,89 @@
+/**
+ * Test support: Debian's Chromium with the built extension loaded and the native host installed
+ * into a fresh profile by the project's own installer — the same steps a person's machine takes.
+ */
+import { execFileSync } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import puppeteer, { type Browser, type Page, type WebWorker } from "puppeteer-core";
+import { EXTENSION_ID } from "../../../shared/src/extension-identity";
+
+export const ROOT = path.resolve(import.meta.dirname, "../../..");
+export const EXTENSION_DIR = path.join(ROOT, ".output/chrome-mv3");
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+const CLI = path.join(ROOT, "native-host/dist/cli.mjs");
+
+export interface SessionsBrowser {
+  browser: Browser;
+  extensionId: string;
+  userDataDir: string;
+  /** The extension's service worker (waits for it to be running). */
+  worker(): Promise<WebWorker>;
+  /** Opens an extension page such as "sidepanel.html". */
+  openPage(file: string): Promise<Page>;
+  close(): Promise<void>;
+}
+
+export interface LaunchOptions {
+  installHost?: boolean;
+  /** Extra environment for Chromium (and so for the host it starts). */
+  env?: Record<string, string>;
+}
+
+export async function launchSessions(options: LaunchOptions = {}): Promise<SessionsBrowser> {
+  for (const [what, file] of [
+    ["Chromium (apt-get install chromium)", CHROMIUM],
+    ["the built extension (npx wxt build)", path.join(EXTENSION_DIR, "manifest.json")],
+    ["the built host (npm run build:host)", CLI],
+  ] as const)
+    if (!fs.existsSync(file)) throw new Error(`missing ${what}: ${file}`);
+
+  const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), "sessions-e2e-profile-"));
+  if (options.installHost !== false)
+    execFileSync(process.execPath, [CLI, "install", "--user-data-dir", userDataDir], { stdio: "pipe" });
+
+  const browser = await puppeteer.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    pipe: true,
+    userDataDir,
+    enableExtensions: [EXTENSION_DIR],
+    env: { ...process.env, ...options.env },
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--no-first-run",
+      "--disable-quic",
+    ],
+  });
+
+  const worker = async () => {
+    const target = await browser.waitForTarget(
+      (t) => t.type() === "service_worker" && t.url().startsWith(`chrome-extension://${EXTENSION_ID}/`),
+      { timeout: 20_000 },
+    );
+    const w = await target.worker();
+    if (!w) throw new Error("service worker target has no worker");
+    return w;
+  };
+
+  return {
+    browser,
+    extensionId: EXTENSION_ID,
+    userDataDir,
+    worker,
+    async openPage(file) {
+      const page = await browser.newPage();
+      await page.goto(`chrome-extension://${EXTENSION_ID}/${file}`, { waitUntil: "load" });
+      return page;
+    },
+    async close() {
+      await browser.close().catch(() => {});
+      fs.rmSync(userDataDir, { recursive: true, force: true });
+    },
+  };
+}
