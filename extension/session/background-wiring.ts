@@ -1,0 +1,63 @@
+import { HOST_NAME } from "@sessions/shared";
+import { chromeConnect } from "../host/native-port";
+import { createAnnouncer } from "../storage/announcer";
+import { openSessionsDb } from "../storage/open-db";
+import { PersistenceQueue } from "../storage/persistence-queue";
+import { applyBadge, badgeFor } from "./badge";
+import { type SessionController, startSessionController } from "./session-controller";
+import type { SessionStatus } from "./status";
+import { type StatusBroadcast, type UiReply, UiRequest } from "./ui-messages";
+
+/**
+ * The worker's modules put together: database, queue, session controller, badge, status
+ * broadcasts and the once-a-minute badge tick. Event listeners are registered by the entrypoint
+ * synchronously (MV3 wakes the worker only for listeners added in its first turn) and wait here.
+ */
+
+export const BADGE_ALARM = "sessions-badge-tick";
+
+export async function bootBackground(): Promise<SessionController> {
+  const db = await openSessionsDb();
+  const queue = new PersistenceQueue({
+    onError: (key, err) => console.error(`[sessions] write ${key} failed`, err),
+  });
+  const controller = await startSessionController({
+    db,
+    queue,
+    connect: chromeConnect,
+    hostName: HOST_NAME,
+    extensionVersion: chrome.runtime.getManifest().version,
+    storage: navigator.storage,
+    announce: createAnnouncer(),
+  });
+  const onStatus = (s: SessionStatus) => {
+    void applyBadge(chrome.action, badgeFor(s)).catch(() => undefined);
+    void updateTick(s);
+    const msg: StatusBroadcast = { type: "session.status", status: s };
+    chrome.runtime.sendMessage(msg).catch(() => undefined); // no page open: nobody listens
+  };
+  controller.subscribe(onStatus);
+  onStatus(controller.status());
+  return controller;
+}
+
+async function updateTick(s: SessionStatus): Promise<void> {
+  const want = s.state === "recording";
+  const has = await chrome.alarms.get(BADGE_ALARM);
+  if (want && !has) await chrome.alarms.create(BADGE_ALARM, { periodInMinutes: 1 });
+  if (!want && has) await chrome.alarms.clear(BADGE_ALARM);
+}
+
+export async function refreshBadge(controller: SessionController): Promise<void> {
+  await applyBadge(chrome.action, badgeFor(controller.status()));
+}
+
+/** Answers a page's request; anything not matching UiRequest gets an error reply. */
+export async function handleUiRequest(controller: SessionController, raw: unknown): Promise<UiReply> {
+  const parsed = UiRequest.safeParse(raw);
+  if (!parsed.success) return { ok: false, error: "BAD_REQUEST" };
+  const req = parsed.data;
+  if (req.type === "session.command") return { ok: true, status: await controller.command(req.command) };
+  if (req.type === "storage.flush") await controller.flush();
+  return { ok: true, status: controller.status() };
+}

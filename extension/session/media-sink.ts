@@ -1,0 +1,137 @@
+import type { ErrorCode } from "@sessions/shared";
+import type { DbChange } from "../storage/change-feed";
+import { commitScreenshot, commitSegment } from "../storage/media-commit";
+import type { Db } from "../storage/open-db";
+import type { PersistenceQueue } from "../storage/persistence-queue";
+import { assertQuotaFor, isQuotaError, type StorageManagerLike } from "../storage/quota";
+import { Reassembler } from "../storage/reassembler";
+import type { TimelineRecord } from "../storage/records";
+import { appendTimeline } from "../storage/sessions-repo";
+import type { MediaMessage, SessionEvent } from "./session-events";
+
+/**
+ * Takes the media events of the active session from the machine and stores them. Guarantees:
+ * a segment or screenshot is acknowledged (storage.committed) only after its item and the
+ * session's totals are committed in one transaction; a corrupt item (CHECKSUM_MISMATCH) is never
+ * stored nor acknowledged; a quota check precedes every commit and running out reports
+ * storage.quotaExceeded (the machine stops cleanly) with everything committed so far kept.
+ * Timeline and sync events are batched as normal-priority writes.
+ */
+
+export interface MediaSinkDeps {
+  db: Db;
+  queue: PersistenceQueue;
+  storage?: StorageManagerLike;
+  send: (event: SessionEvent) => void;
+  announce?: (change: DbChange) => void;
+  now?: () => number;
+}
+
+export function createMediaSink(deps: MediaSinkDeps) {
+  const reassembler = new Reassembler();
+  const now = deps.now ?? Date.now;
+  const announce = deps.announce ?? (() => undefined);
+  let timelineBuffer: TimelineRecord[] = [];
+
+  const fail = (code: ErrorCode, message: string) => deps.send({ type: "storage.commitFailed", code, message });
+
+  const commit = async (key: string, bytes: number, run: () => Promise<unknown>) => {
+    await assertQuotaFor(deps.storage, bytes);
+    await deps.queue.enqueue({ key, priority: "critical", run });
+  };
+
+  const onError = (err: unknown) => {
+    if (isQuotaError(err)) deps.send({ type: "storage.quotaExceeded", message: String((err as Error).message ?? err) });
+    else fail("INTERNAL", `commit failed: ${String((err as Error)?.message ?? err)}`);
+  };
+
+  const queueTimeline = (rec: TimelineRecord) => {
+    timelineBuffer.push(rec);
+    void deps.queue
+      .enqueue({
+        key: "timeline-buffer",
+        priority: "normal",
+        run: async () => {
+          const batch = timelineBuffer;
+          timelineBuffer = [];
+          await appendTimeline(deps.db, batch);
+          announce({ kind: "timeline", sessionId: rec.sessionId });
+        },
+      })
+      .catch(onError);
+  };
+
+  return {
+    accept(msg: MediaMessage): void {
+      switch (msg.type) {
+        case "segment":
+          void reassembler
+            .accept(msg)
+            .then(async (r) => {
+              if (r.status === "partial") return;
+              if (r.status === "corrupt") return fail(r.code, r.message);
+              const h = r.head;
+              const record = {
+                sessionId: h.sessionId,
+                track: h.track,
+                seq: h.seq,
+                startUs: h.startUs,
+                endUs: h.endUs,
+                units: h.units,
+                mime: h.mime,
+                bytes: h.bytes,
+                sha256: h.sha256,
+                data: new Blob([r.bytes], { type: h.mime }),
+                committedAt: now(),
+              };
+              await commit(`segment:${h.sessionId}/${h.track}/${h.seq}`, h.bytes, () => commitSegment(deps.db, record));
+              deps.send({ type: "storage.committed", sessionId: h.sessionId, track: h.track, seq: h.seq });
+              announce({ kind: "segment", sessionId: h.sessionId });
+            })
+            .catch(onError);
+          return;
+        case "screenshot":
+          void reassembler
+            .accept(msg)
+            .then(async (r) => {
+              if (r.status === "partial") return;
+              if (r.status === "corrupt") return fail(r.code, r.message);
+              const h = r.head;
+              const record = {
+                sessionId: h.sessionId,
+                seq: h.seq,
+                ts: h.ts,
+                width: h.width,
+                height: h.height,
+                phash: h.phash,
+                mime: h.mime,
+                bytes: h.bytes,
+                sha256: h.sha256,
+                data: new Blob([r.bytes], { type: h.mime }),
+                committedAt: now(),
+              };
+              await commit(`screenshot:${h.sessionId}/${h.seq}`, h.bytes, () => commitScreenshot(deps.db, record));
+              deps.send({ type: "storage.committed", sessionId: h.sessionId, track: "screenshot", seq: h.seq });
+              announce({ kind: "screenshot", sessionId: h.sessionId });
+            })
+            .catch(onError);
+          return;
+        case "timeline":
+          queueTimeline({ sessionId: msg.sessionId, ts: msg.ts, kind: msg.kind, detail: msg.detail, at: now() });
+          return;
+        case "sync": {
+          const { type: _t, sessionId, ...rest } = msg;
+          queueTimeline({
+            sessionId,
+            ts: msg.videoStartUs,
+            kind: `sync:${msg.seq}`,
+            detail: JSON.stringify(rest),
+            at: now(),
+          });
+          return;
+        }
+      }
+    },
+    pendingItems: () => reassembler.pendingCount(),
+  };
+}

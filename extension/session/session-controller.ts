@@ -1,0 +1,124 @@
+import { type Actor, createActor } from "xstate";
+import type { ConnectNative } from "../host/native-port";
+import { loadSettings } from "../settings/settings";
+import type { DbChange } from "../storage/change-feed";
+import type { Db } from "../storage/open-db";
+import type { PersistenceQueue } from "../storage/persistence-queue";
+import type { StorageManagerLike } from "../storage/quota";
+import { patchSession } from "../storage/sessions-repo";
+import { createMediaSink } from "./media-sink";
+import type { SessionEvent } from "./session-events";
+import { createSessionMachine, type FinalizeInput, type SessionMachine } from "./session-machine";
+import { createSessionRecorder } from "./session-recorder";
+import { loadSnapshot } from "./snapshot-store";
+import { type SessionStatus, statusOf } from "./status";
+
+/**
+ * Owns the one session actor of the worker: restores it from the persisted snapshot at start,
+ * turns toolbar/keyboard/UI commands into machine events, and mirrors every snapshot into
+ * IndexedDB through the queue. `ready` resolves once the restored (or fresh) actor runs.
+ */
+
+export interface ControllerDeps {
+  db: Db;
+  queue: PersistenceQueue;
+  connect: ConnectNative;
+  extensionVersion: string;
+  storage?: StorageManagerLike;
+  announce?: (c: DbChange) => void;
+  newSessionId?: () => string;
+  hostName?: string;
+  reconnectDelays?: readonly number[];
+}
+
+export type Command = "toggle" | "start" | "stop" | "pause" | "resume" | "dismiss";
+
+export interface SessionController {
+  command(cmd: Command): Promise<SessionStatus>;
+  status(): SessionStatus;
+  subscribe(listener: (s: SessionStatus) => void): () => void;
+  /** Resolves when every write caused so far is in IndexedDB. */
+  flush(): Promise<void>;
+  stop(): void;
+  actor: Actor<SessionMachine>;
+}
+
+export async function startSessionController(deps: ControllerDeps): Promise<SessionController> {
+  const { db, queue } = deps;
+  let actorRef: Actor<SessionMachine> | null = null;
+  const send = (e: SessionEvent) => actorRef?.send(e);
+  const sink = createMediaSink({
+    db,
+    queue,
+    send,
+    ...(deps.storage ? { storage: deps.storage } : {}),
+    ...(deps.announce ? { announce: deps.announce } : {}),
+  });
+  const machine = createSessionMachine({
+    port: {
+      connect: deps.connect,
+      extensionVersion: deps.extensionVersion,
+      ...(deps.hostName ? { hostName: deps.hostName } : {}),
+      ...(deps.reconnectDelays ? { delays: deps.reconnectDelays } : {}),
+    },
+    onMedia: (m) => sink.accept(m),
+    finalize: (input) => finalizeSession(db, queue, input),
+  });
+  const record = createSessionRecorder(db, queue, deps.announce);
+  const restored = await loadSnapshot(db);
+  const actor = createActorSafely(machine, restored);
+  actorRef = actor;
+  const listeners = new Set<(s: SessionStatus) => void>();
+  actor.subscribe((snap) => {
+    void record(snap, actor.getPersistedSnapshot()).catch((err) =>
+      console.error("[sessions] persisting snapshot failed", err),
+    );
+    const status = statusOf(snap);
+    for (const l of listeners) l(status);
+  });
+  actor.start();
+  // Write the restored snapshot back at once so the session record reflects the reattached state.
+  await record(actor.getSnapshot(), actor.getPersistedSnapshot());
+
+  const newId = deps.newSessionId ?? (() => crypto.randomUUID());
+  return {
+    actor,
+    async command(cmd) {
+      const state = statusOf(actor.getSnapshot()).state;
+      const idle = state === "idle" || state === "completed" || state === "failed";
+      if (cmd === "start" || (cmd === "toggle" && idle)) {
+        if (idle) actor.send({ type: "ui.start", sessionId: newId(), settings: await loadSettings(db) });
+      } else if (cmd === "toggle" || cmd === "stop") actor.send({ type: "ui.stop" });
+      else if (cmd === "pause") actor.send({ type: "ui.pause" });
+      else if (cmd === "resume") actor.send({ type: "ui.resume" });
+      else if (cmd === "dismiss") actor.send({ type: "ui.dismiss" });
+      return statusOf(actor.getSnapshot());
+    },
+    status: () => statusOf(actor.getSnapshot()),
+    subscribe(l) {
+      listeners.add(l);
+      return () => listeners.delete(l);
+    },
+    flush: () => queue.flush(),
+    stop: () => actor.stop(),
+  };
+}
+
+function createActorSafely(machine: SessionMachine, snapshot: unknown | null): Actor<SessionMachine> {
+  if (snapshot) {
+    try {
+      // biome-ignore lint/suspicious/noExplicitAny: the envelope was validated; XState checks the rest
+      return createActor(machine, { snapshot: snapshot as any });
+    } catch (err) {
+      console.error("[sessions] could not restore the session machine; starting fresh", err);
+    }
+  }
+  return createActor(machine);
+}
+
+/** Everything committed stays; the record is closed once pending writes are in. */
+async function finalizeSession(db: Db, queue: PersistenceQueue, input: FinalizeInput): Promise<void> {
+  await queue.flush();
+  if (!input.sessionId) return;
+  await patchSession(db, input.sessionId, { endedAt: Date.now(), error: input.error });
+}

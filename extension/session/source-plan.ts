@@ -1,0 +1,65 @@
+import type { AudioConfig, SourcesListResult, VideoConfig } from "@sessions/shared";
+import type { Settings } from "../settings/settings";
+
+/**
+ * Chooses what to record from the user's defaults and what the host reports it can see. Pure:
+ * the machine's `preparing` state uses it as its guard. A plan with neither video nor audio is
+ * no plan (SOURCE_UNAVAILABLE), never an empty recording.
+ */
+
+export interface RecordingPlan {
+  video: VideoConfig | null;
+  audio: AudioConfig;
+  segmentSeconds: number;
+}
+
+export type PlanResult = { ok: true; plan: RecordingPlan } | { ok: false; message: string };
+
+export function planRecording(settings: Settings, sources: SourcesListResult, capabilities: string[]): PlanResult {
+  const video = chooseVideo(settings, sources, capabilities);
+  const mic = chooseMic(settings, sources);
+  const system = settings.systemAudio && sources.systemAudio.available ? { gain: 1 } : null;
+  if (!video && !mic && !system) {
+    return { ok: false, message: "nothing to record: no display, window or audio source is available" };
+  }
+  return { ok: true, plan: { video, audio: { mic, system }, segmentSeconds: settings.segmentSeconds } };
+}
+
+function chooseVideo(settings: Settings, sources: SourcesListResult, capabilities: string[]): VideoConfig | null {
+  const frame = {
+    layout: settings.layout,
+    fps: settings.fps,
+    maxWidth: settings.maxWidth,
+    maxHeight: settings.maxHeight,
+  };
+  switch (settings.video) {
+    case "none":
+      return null;
+    case "test-pattern":
+      return capabilities.includes("capture.test-pattern")
+        ? {
+            ...frame,
+            sources: [{ id: `test-pattern:${settings.maxWidth}x${settings.maxHeight}`, kind: "test-pattern" }],
+          }
+        : null;
+    case "primary-display": {
+      const first = sources.displays[0];
+      return first ? { ...frame, sources: [{ id: first.id, kind: "display" }] } : null;
+    }
+    case "all-displays": {
+      const displays = sources.displays.slice(0, 9).map((d) => ({ id: d.id, kind: "display" as const }));
+      if (displays.length === 0) return null;
+      return {
+        ...frame,
+        layout: displays.length > 1 && frame.layout === "passthrough" ? "grid" : frame.layout,
+        sources: displays,
+      };
+    }
+  }
+}
+
+function chooseMic(settings: Settings, sources: SourcesListResult): AudioConfig["mic"] {
+  if (settings.mic === null) return null;
+  if (settings.mic === "default" || settings.mic.startsWith("synthetic:")) return { device: settings.mic, gain: 1 };
+  return sources.audioInputs.some((i) => i.id === settings.mic) ? { device: settings.mic, gain: 1 } : null;
+}

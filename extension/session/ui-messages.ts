@@ -1,0 +1,25 @@
+import { z } from "zod";
+import { SessionStatus } from "./status";
+
+/**
+ * chrome.runtime messages between extension pages and the worker, zod-checked on both ends:
+ * pages send commands and ask for the status; the worker broadcasts every status change.
+ */
+
+export const SessionCommand = z.enum(["toggle", "start", "stop", "pause", "resume", "dismiss"]);
+
+export const UiRequest = z.discriminatedUnion("type", [
+  z.object({ type: z.literal("session.command"), command: SessionCommand }),
+  z.object({ type: z.literal("session.getStatus") }),
+  z.object({ type: z.literal("storage.flush") }),
+]);
+export type UiRequest = z.infer<typeof UiRequest>;
+
+export const StatusBroadcast = z.object({ type: z.literal("session.status"), status: SessionStatus });
+export type StatusBroadcast = z.infer<typeof StatusBroadcast>;
+
+export const UiReply = z.union([
+  z.object({ ok: z.literal(true), status: SessionStatus }),
+  z.object({ ok: z.literal(false), error: z.string() }),
+]);
+export type UiReply = z.infer<typeof UiReply>;

@@ -1,0 +1,28 @@
+import { useState } from "preact/hooks";
+import { ActiveSession } from "./active-session";
+import { useDb } from "./hooks/use-db";
+import { useSessionDetail } from "./hooks/use-session-detail";
+import { useSessionList } from "./hooks/use-session-list";
+import { useSessionStatus } from "./hooks/use-session-status";
+import { SessionDetail } from "./session-detail";
+import { SessionList } from "./session-list";
+
+/**
+ * The side panel: state split by concern — the live machine status (from the worker), the
+ * session list and the selected session (both read from IndexedDB) — each in its own hook.
+ */
+export function SidePanelApp({ initialSession }: { initialSession: string | null }) {
+  const { db, error } = useDb();
+  const status = useSessionStatus();
+  const sessions = useSessionList(db);
+  const [selected, setSelected] = useState<string | null>(initialSession);
+  const detail = useSessionDetail(db, selected);
+  if (error) return <p class="error">Could not open the database: {error}</p>;
+  return (
+    <main>
+      <ActiveSession status={status} />
+      <SessionDetail detail={detail} />
+      <SessionList sessions={sessions} selected={selected} onSelect={setSelected} />
+    </main>
+  );
+}
