@@ -13,4 +13,4 @@ export function machine() {
   };
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) console.log(JSON.stringify(machine()));
+if (process.argv[1]?.endsWith("bench-machine.mjs")) console.log(JSON.stringify(machine()));

@@ -9,8 +9,12 @@ export const HOST_NAME = "com.sessions.host";
 export const MAX_INBOUND_FRAME_BYTES = 64 * 1024 * 1024;
 /** Chrome kills the port on a host→browser message over 1 MiB. */
 export const MAX_OUTBOUND_FRAME_BYTES = 1024 * 1024;
-/** Binary payloads (segments, screenshots) travel in parts this size before base64. */
-export const MEDIA_PART_BYTES = 768 * 1024;
+/**
+ * Binary payloads (segments, screenshots) travel in parts of at most this many bytes before
+ * base64. Not 768 KiB: base64 of 768 KiB is exactly 1 MiB, so with its JSON envelope the frame
+ * would pass the 1 MiB cap and Chrome would close the port. 736 KiB leaves ~43 KB of envelope.
+ */
+export const MEDIA_PART_BYTES = 736 * 1024;
 
 export const CHILD_READY_TIMEOUT_MS = 5_000;
 export const CHILD_STOP_TIMEOUT_MS = 10_000;

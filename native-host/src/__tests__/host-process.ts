@@ -6,7 +6,7 @@ import { EXTENSION_ORIGIN, HostMessage } from "@sessions/shared";
 import { FrameDecoder } from "../framing/frame-decoder";
 import { encodeFrame } from "../framing/frame-encoder";
 
-export const HOST_BUNDLE = path.resolve(import.meta.dirname, "../../dist/host.mjs");
+export const HOST_BUNDLE = process.env.SESSIONS_HOST_BUNDLE ?? path.resolve(import.meta.dirname, "../../dist/host.mjs");
 
 export interface HostProcess {
   child: ChildProcessWithoutNullStreams;

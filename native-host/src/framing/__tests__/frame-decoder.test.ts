@@ -166,3 +166,25 @@ describe("encodeFrame", () => {
     expect(encodeFrame({ data: "x".repeat(1024 * 1024 - 20) }).length).toBeLessThanOrEqual(4 + 1024 * 1024);
   });
 });
+
+describe("media parts", () => {
+  it("a full MEDIA_PART_BYTES part, base64'd inside its segment envelope, fits one outbound frame", async () => {
+    const { MEDIA_PART_BYTES } = await import("@sessions/shared");
+    const part = {
+      type: "segment",
+      sessionId: "0f8c2a4e-7d1b-4c1e-9a55-3b2f1c0d9e8a-with-a-long-tail-for-safety",
+      track: "video",
+      seq: 999_999,
+      part: 99,
+      parts: 100,
+      mime: 'video/mp4; codecs="avc1.640028"',
+      sha256: "f".repeat(64),
+      bytes: 1e12,
+      startUs: 9e15,
+      endUs: 9e15,
+      units: 1e9,
+      data: Buffer.alloc(MEDIA_PART_BYTES).toString("base64"),
+    };
+    expect(encodeFrame(part).length).toBeLessThanOrEqual(4 + 1024 * 1024);
+  });
+});
