@@ -1,0 +1,45 @@
+// swift-tools-version:6.0
+// swift-capture: the multi-window compositor. CaptureCore is platform-neutral and carries the
+// logic (sources, synchronizer, compositors, session); backends are thin: X11 + ffmpeg on Linux,
+// ScreenCaptureKit + AVAssetWriter on macOS.
+import PackageDescription
+
+var platformTargets: [Target] = []
+var platformDeps: [Target.Dependency] = []
+#if os(Linux)
+platformTargets += [
+  .target(
+    name: "CX11",
+    linkerSettings: [.linkedLibrary("X11"), .linkedLibrary("Xext"), .linkedLibrary("Xcomposite")]
+  ),
+  .target(name: "CaptureX11", dependencies: ["CaptureCore", "CX11"]),
+]
+platformDeps += ["CaptureX11"]
+#endif
+#if os(macOS)
+platformTargets += [.target(name: "CaptureMac", dependencies: ["CaptureCore"])]
+platformDeps += ["CaptureMac"]
+#endif
+
+let package = Package(
+  name: "swift-capture",
+  platforms: [.macOS(.v14)],
+  products: [.executable(name: "swift-capture", targets: ["swift-capture"])],
+  targets: platformTargets + [
+    .target(name: "CaptureCore"),
+    .target(name: "CaptureFFmpeg", dependencies: ["CaptureCore"]),
+    .target(name: "CaptureProtocol", dependencies: ["CaptureCore"]),
+    .target(name: "CaptureTestSupport", dependencies: ["CaptureCore"]),
+    .executableTarget(
+      name: "swift-capture",
+      dependencies: ["CaptureCore", "CaptureFFmpeg", "CaptureProtocol"] + platformDeps,
+      swiftSettings: [.unsafeFlags(["-Ounchecked"])]
+    ),
+    .testTarget(
+      name: "CaptureCoreTests",
+      dependencies: ["CaptureCore", "CaptureTestSupport", "CaptureFFmpeg"]
+    ),
+    .testTarget(name: "CaptureProtocolTests", dependencies: ["CaptureProtocol", "CaptureCore"]),
+  ],
+  swiftLanguageModes: [.v6]
+)

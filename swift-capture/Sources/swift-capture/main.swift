@@ -1,0 +1,1 @@
+// swift-capture entry point (placeholder until the CLI is in)
