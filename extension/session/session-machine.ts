@@ -101,7 +101,6 @@ export function createSessionMachine(deps: SessionMachineDeps) {
         event.message.type === "health" &&
         event.message.sessionId === context.sessionId,
       hostFailedSession: ({ context, event }) => hostState(event, context, "failed"),
-      isReconnect: ({ event }) => event.type === "host.ready" && event.reconnected,
       hostHasSession: ({ context, event }) => {
         if (!replyTo(event, context, "status", "result")) return false;
         return statusOf(event)?.session?.sessionId === context.sessionId;
@@ -291,7 +290,7 @@ export function createSessionMachine(deps: SessionMachineDeps) {
                   },
                 },
               ],
-              "host.ready": { guard: "isReconnect", actions: ["rememberHello", ...statusCheck()] },
+              "host.ready": { actions: ["rememberHello", ...statusCheck()] },
               "ui.stop": { target: "stopping" },
               "watchdog.timeout": {
                 target: "#session.failed",
@@ -315,7 +314,7 @@ export function createSessionMachine(deps: SessionMachineDeps) {
               },
               "ui.stop": { target: "stopping" },
               "storage.quotaExceeded": { target: "stopping", actions: "noteError" },
-              "host.ready": { guard: "isReconnect", actions: ["rememberHello", ...statusCheck()] },
+              "host.ready": { actions: ["rememberHello", ...statusCheck()] },
               "host.message": [
                 { guard: { type: "isReply", params: { kind: "pause" } }, target: "paused" },
                 { guard: { type: "hostSays", params: { state: "paused" } }, target: "paused" },
@@ -341,7 +340,7 @@ export function createSessionMachine(deps: SessionMachineDeps) {
               },
               "ui.stop": { target: "stopping" },
               "storage.quotaExceeded": { target: "stopping", actions: "noteError" },
-              "host.ready": { guard: "isReconnect", actions: ["rememberHello", ...statusCheck()] },
+              "host.ready": { actions: ["rememberHello", ...statusCheck()] },
               "host.message": [
                 { guard: { type: "isReply", params: { kind: "resume" } }, target: "recording" },
                 { guard: { type: "hostSays", params: { state: "recording" } }, target: "recording" },
@@ -366,7 +365,7 @@ export function createSessionMachine(deps: SessionMachineDeps) {
             invoke: { src: "watchdog", input: ({ context }) => ({ deadline: context.deadline }) },
             exit: "clearDeadline",
             on: {
-              "host.ready": { guard: "isReconnect", actions: ["rememberHello", ...statusCheck()] },
+              "host.ready": { actions: ["rememberHello", ...statusCheck()] },
               "host.message": [
                 { guard: { type: "isReply", params: { kind: "stop" } }, target: "finalizing" },
                 { guard: { type: "hostSays", params: { state: "stopped" } }, target: "finalizing" },

@@ -50,16 +50,31 @@ export function createSessionRecorder(
               layout: c.plan?.video?.layout ?? null,
               sources: c.plan?.video?.sources.map((s) => s.id) ?? [],
             });
-            if (changed) {
-              const ts = Math.max(0, Date.now() - createdAt) * 1000;
-              await appendTimeline(db, [
-                { sessionId, ts, kind: `state:${state}`, detail: c.error?.message ?? state, at: Date.now() },
-              ]);
-            }
             announce({ kind: "session", sessionId });
           },
         }),
       );
+      if (changed) {
+        // Its own key: state entries are never coalesced away, unlike the record's latest values.
+        const at = Date.now();
+        const entry = {
+          sessionId,
+          ts: Math.max(0, at - createdAt) * 1000,
+          kind: `state:${state}`,
+          detail: c.error?.message ?? state,
+          at,
+        };
+        writes.push(
+          queue.enqueue({
+            key: `timeline:${sessionId}:${entry.ts}:${entry.kind}`,
+            priority: "critical",
+            run: async () => {
+              await ensureSession(db, emptySession(sessionId, createdAt));
+              await appendTimeline(db, [entry]);
+            },
+          }),
+        );
+      }
     }
     return Promise.all(writes).then(() => undefined);
   };
