@@ -19,7 +19,7 @@ export interface HostOptions {
   write: (chunk: Buffer, cb: (err?: Error | null) => void) => boolean;
   logger: Logger;
   hostVersion: string;
-  handlers: (ctx: HostContext) => HandlerTable;
+  handlers: (ctx: HostContext, onShutdown: (hook: ShutdownHook) => void) => HandlerTable;
   exit: (code: number) => void;
 }
 
@@ -43,7 +43,10 @@ export class Host {
       handshake: null,
       queueDepth: () => this.writer.depth,
     };
-    this.router = new Router(options.handlers(this.ctx), this.ctx);
+    this.router = new Router(
+      options.handlers(this.ctx, (hook) => this.onShutdown(hook)),
+      this.ctx,
+    );
   }
 
   onShutdown(hook: ShutdownHook): void {

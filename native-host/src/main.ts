@@ -44,7 +44,7 @@ if (!args.origin || !allowed.has(normalizeOrigin(args.origin))) {
     write,
     logger,
     hostVersion,
-    handlers: (ctx) => buildHandlers(ctx, (hook) => host.onShutdown(hook)),
+    handlers: buildHandlers,
     exit: (code) => process.exit(code),
   });
   process.on("uncaughtException", (err) => logger.error("uncaught exception", { error: err.stack ?? String(err) }));

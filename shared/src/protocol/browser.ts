@@ -123,6 +123,7 @@ export const SessionStatusResult = z.object({
     .nullable(),
   unacknowledged: z.number().int().min(0),
 });
+export type SessionStatusResult = z.infer<typeof SessionStatusResult>;
 
 // ── events (host → extension) ─────────────────────────────────────────────────
 export const SessionState = z.enum(["starting", "recording", "paused", "stopping", "stopped", "failed"]);

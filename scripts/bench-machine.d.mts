@@ -1,0 +1,9 @@
+export function machine(): {
+  cpus: number;
+  cpuModel: string;
+  memoryBytes: number;
+  loadAverage: number[];
+  platform: string;
+  node: string;
+  date: string;
+};
