@@ -410,10 +410,12 @@ public actor RecordingSession {
     let path = (configuration.spoolDir as NSString).appendingPathComponent(
       String(format: "shot-%06d.%@", screenshotSeq, thumbnails.fileExtension))
     let ts = eventTs()
-    screenshots.removeAll { _ in false }
+    let previous = screenshots.last
+    // Thumbnails are made off the tick, one after another so their events stay in order.
     screenshots.append(Task.detached { [emit] in
       let thumb = PerceptualHash.thumbnail(image)
       let hash = PerceptualHash.dHash(thumb)
+      await previous?.value
       do {
         try await thumbnails.write(thumb, to: path)
         emit.yield(.screenshot(ScreenshotRecord(
