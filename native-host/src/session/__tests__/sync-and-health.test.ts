@@ -1,0 +1,60 @@
+import { describe, expect, it } from "vitest";
+import { mergeHealth } from "../health-merger";
+import { SyncTracker } from "../sync-tracker";
+
+describe("SyncTracker", () => {
+  it("pairs segments of the same slot whatever order they arrive in, and measures offset and drift", () => {
+    const t = new SyncTracker("s", 10_000_000);
+    expect(t.add("audio", { startUs: 12_000, endUs: 10_012_000 })).toBeNull();
+    expect(t.add("video", { startUs: 10_000_000, endUs: 20_000_000 })).toBeNull();
+    expect(t.add("video", { startUs: 0, endUs: 10_000_000 })).toMatchObject({ seq: 0, offsetUs: 12_000, driftUs: 0 });
+    expect(t.add("audio", { startUs: 10_012_000, endUs: 20_020_000 })).toMatchObject({
+      seq: 1,
+      videoStartUs: 10_000_000,
+      offsetUs: 12_000,
+      driftUs: 8_000,
+    });
+  });
+});
+
+describe("mergeHealth", () => {
+  const host = { queueDepth: 0, unacknowledged: 0, diskFreeBytes: 50e9, rssBytes: 1e7 };
+  const video = {
+    type: "health" as const,
+    ts: 1,
+    fps: 30,
+    framesOut: 990,
+    dropped: 10,
+    duplicated: 0,
+    encodeLagMs: 3,
+    sources: [],
+  };
+
+  it("is ok when nothing is wrong", () => {
+    expect(mergeHealth("s", 5, { ...video, dropped: 0 }, null, host)).toMatchObject({ level: "ok", warnings: [] });
+  });
+
+  it("names dropping frames, a filling audio buffer and low disk", () => {
+    const audio = {
+      type: "health" as const,
+      ts: 1,
+      bufferFill: 0.93,
+      bufferWarning: true,
+      overruns: 0,
+      droppedSamples: 0,
+      callbackJitterUs: 0,
+      encoderLagMs: 0,
+      levels: { mic: null, system: null },
+      devices: { mic: "ok" as const, system: null },
+    };
+    const h = mergeHealth("s", 5, video, audio, { ...host, diskFreeBytes: 3e9 });
+    expect(h.level).toBe("warning");
+    expect(h.warnings).toEqual(["frames dropping: 1.0 %", "audio buffer 93 % full", "disk low: 3.0 GB free"]);
+    expect(h.video).not.toHaveProperty("type");
+  });
+
+  it("is critical past 2 % dropped or under 1 GB free", () => {
+    expect(mergeHealth("s", 5, { ...video, dropped: 50 }, null, host).level).toBe("critical");
+    expect(mergeHealth("s", 5, null, null, { ...host, diskFreeBytes: 5e8 }).level).toBe("critical");
+  });
+});
