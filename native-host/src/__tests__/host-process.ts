@@ -14,6 +14,8 @@ export interface HostProcess {
   sendRaw(bytes: Buffer): void;
   /** Resolves with the next n messages (each validated against HostMessage). */
   take(n: number, timeoutMs?: number): Promise<HostMessage[]>;
+  /** Collects messages until one satisfies `done` (inclusive); rejects on timeout. */
+  until(done: (m: HostMessage) => boolean, timeoutMs?: number): Promise<HostMessage[]>;
   stderr(): string;
   stdoutGarbage(): string[];
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>;
@@ -55,6 +57,33 @@ export function startHost(args: string[] = [EXTENSION_ORIGIN], env: NodeJS.Proce
     stderr: () => stderr,
     stdoutGarbage: () => garbage,
     exited,
+    until(done, timeoutMs = 30_000) {
+      const seen: HostMessage[] = [];
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => {
+          waiter = null;
+          reject(
+            new Error(
+              `timed out after ${seen.length} messages: ${JSON.stringify(seen.slice(-5).map((m) => m.type))}; stderr:\n${stderr.slice(-2000)}`,
+            ),
+          );
+        }, timeoutMs);
+        const check = () => {
+          while (inbox.length > 0) {
+            const m = inbox.shift() as HostMessage;
+            seen.push(m);
+            if (done(m)) {
+              clearTimeout(timer);
+              waiter = null;
+              resolve(seen);
+              return;
+            }
+          }
+        };
+        waiter = check;
+        check();
+      });
+    },
     take(n, timeoutMs = 10_000) {
       return new Promise((resolve, reject) => {
         const timer = setTimeout(() => {
