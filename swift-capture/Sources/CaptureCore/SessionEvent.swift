@@ -14,6 +14,16 @@ public struct SegmentRecord: Sendable, Equatable {
   public var endUs: Int64
   public var bytes: Int
   public var frames: Int
+
+  public init(seq: Int, path: String, mime: String, startUs: Int64, endUs: Int64, bytes: Int, frames: Int) {
+    self.seq = seq
+    self.path = path
+    self.mime = mime
+    self.startUs = startUs
+    self.endUs = endUs
+    self.bytes = bytes
+    self.frames = frames
+  }
 }
 
 public struct SourceHealth: Sendable, Equatable {
@@ -23,6 +33,14 @@ public struct SourceHealth: Sendable, Equatable {
   public var dropped: Int
   public var duplicated: Int
   public var state: State
+
+  public init(id: String, fps: Double, dropped: Int, duplicated: Int, state: State) {
+    self.id = id
+    self.fps = fps
+    self.dropped = dropped
+    self.duplicated = duplicated
+    self.state = state
+  }
 }
 
 public struct HealthReport: Sendable, Equatable {
@@ -36,6 +54,16 @@ public struct HealthReport: Sendable, Equatable {
   public var duplicated: Int
   public var encodeLagMs: Double
   public var sources: [SourceHealth]
+
+  public init(tsUs: Int64, fps: Double, framesOut: Int, dropped: Int, duplicated: Int, encodeLagMs: Double, sources: [SourceHealth]) {
+    self.tsUs = tsUs
+    self.fps = fps
+    self.framesOut = framesOut
+    self.dropped = dropped
+    self.duplicated = duplicated
+    self.encodeLagMs = encodeLagMs
+    self.sources = sources
+  }
 }
 
 public struct ScreenshotRecord: Sendable, Equatable {
@@ -45,6 +73,15 @@ public struct ScreenshotRecord: Sendable, Equatable {
   public var width: Int
   public var height: Int
   public var phash: String
+
+  public init(tsUs: Int64, path: String, mime: String, width: Int, height: Int, phash: String) {
+    self.tsUs = tsUs
+    self.path = path
+    self.mime = mime
+    self.width = width
+    self.height = height
+    self.phash = phash
+  }
 }
 
 public enum SessionEvent: Sendable {
