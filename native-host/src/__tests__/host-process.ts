@@ -112,3 +112,9 @@ export function rawFrame(body: Buffer | string): Buffer {
   h.writeUInt32LE(b.length, 0);
   return Buffer.concat([h, b]);
 }
+
+/** Predicate for `until`: the reply (result, hello or error) to request `id`. */
+export const replyTo =
+  (id: string) =>
+  (m: HostMessage): boolean =>
+    "id" in m && m.id === id;

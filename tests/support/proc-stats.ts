@@ -1,0 +1,45 @@
+/** CPU time and resident memory of a process tree, read from /proc (Linux). */
+import fs from "node:fs";
+
+const TICKS = 100; // USER_HZ on Linux
+const PAGE = 4096;
+
+function children(pid: number): number[] {
+  try {
+    return fs
+      .readdirSync(`/proc/${pid}/task`)
+      .flatMap((t) => fs.readFileSync(`/proc/${pid}/task/${t}/children`, "utf8").trim().split(/\s+/))
+      .filter(Boolean)
+      .map(Number);
+  } catch {
+    return [];
+  }
+}
+
+export function tree(pid: number): number[] {
+  const out = [pid];
+  for (let i = 0; i < out.length; i++) out.push(...children(out[i] as number));
+  return out;
+}
+
+/** CPU seconds (including reaped children) and RSS bytes of the tree, plus per-command RSS. */
+export function treeStats(pid: number): { cpuSeconds: number; rssBytes: number; byCommand: Record<string, number> } {
+  let ticks = 0;
+  let pages = 0;
+  const byCommand: Record<string, number> = {};
+  for (const p of tree(pid)) {
+    try {
+      const stat = fs.readFileSync(`/proc/${p}/stat`, "utf8");
+      const comm = stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"));
+      const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      // fields after ")" start at field 3: utime=14, stime=15, cutime=16, cstime=17, rss=24
+      ticks += Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14]);
+      const rss = Number(f[21]) * PAGE;
+      pages += Number(f[21]);
+      byCommand[comm] = (byCommand[comm] ?? 0) + rss;
+    } catch {
+      // exited between listing and reading
+    }
+  }
+  return { cpuSeconds: ticks / TICKS, rssBytes: pages * PAGE, byCommand };
+}
