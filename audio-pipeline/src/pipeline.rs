@@ -287,11 +287,15 @@ impl Pipeline {
                 slot.silent_reported = true;
                 slot.state = DeviceState::Silent;
                 events.push((TimelineKind::DeviceSilent, format!("{label} '{}' delivered nothing for 2 s", slot.name())));
-                if slot.follows_default() {
+                // A default mic that stops calling back is replaced by whatever is default now.
+                // A sink monitor legitimately stops while nothing plays (PulseAudio's idle
+                // sinks render nothing), so system audio only follows default-sink changes.
+                if matches!(slot.kind, SlotKind::Mic(_)) && slot.follows_default() {
                     slot.close();
                     slot.last_retry_ns = 0;
                 }
-            } else if slot.state == DeviceState::Switched {
+            } else if slot.silent_reported && now.saturating_sub(slot.last_activity_ns()) <= SILENT_AFTER_NS {
+                slot.silent_reported = false;
                 slot.state = DeviceState::Ok;
             }
             if slot.is_open() && check_default && slot.follows_default() {
@@ -349,6 +353,10 @@ impl Pipeline {
                     levels.system = Some(level);
                     devices.system = Some(slot.state);
                 }
+            }
+            // "switched" is reported once, in the next health event.
+            if slot.state == DeviceState::Switched {
+                slot.state = DeviceState::Ok;
             }
         }
         if let Some(on) = self.fill.update(fill) {

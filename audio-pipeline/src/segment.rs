@@ -128,7 +128,7 @@ impl<E: PacketEncoder> Segmenter<E> {
             if self.frame.len() == 2 * fs {
                 self.encode_frame(0)?;
             }
-            if self.position() % self.seg_len == 0 {
+            if self.position().is_multiple_of(self.seg_len) {
                 let ev = self.finish_segment()?;
                 done(ev);
             }
