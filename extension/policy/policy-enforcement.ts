@@ -1,0 +1,53 @@
+import type { SessionController } from "../session/session-controller";
+import type { Db } from "../storage/open-db";
+import { planViolation } from "./apply-policy";
+import type { PolicyRuntime } from "./policy-runtime";
+import { enforceRetention } from "./retention";
+
+/**
+ * Applies the policy over time: retention and the storage cap at start, every hour (chrome.alarms),
+ * whenever the policy changes and whenever a session ends; and a recording that a changed policy
+ * now forbids is stopped (everything committed so far is kept, like any stop).
+ */
+
+export const RETENTION_ALARM = "sessions-retention";
+export const RETENTION_PERIOD_MINUTES = 60;
+
+const LIVE = new Set(["preparing", "starting", "recording", "paused"]);
+
+export function enforcePolicy(db: Db, policy: PolicyRuntime, controller: SessionController): () => Promise<void> {
+  let running: Promise<void> = Promise.resolve();
+  const retention = () => {
+    running = running.then(async () => {
+      const status = controller.status();
+      const keep =
+        LIVE.has(status.state) || status.state === "stopping" || status.state === "finalizing"
+          ? status.sessionId
+          : null;
+      const r = await enforceRetention(db, policy.current().policy, Date.now(), keep).catch((err) => {
+        console.error("[sessions] retention failed", err);
+        return { expired: [], evicted: [] };
+      });
+      if (r.expired.length || r.evicted.length)
+        console.info(
+          `[sessions] policy deleted ${r.expired.length} expired and ${r.evicted.length} sessions over the cap`,
+        );
+    });
+    return running;
+  };
+
+  policy.subscribe((p) => {
+    void retention();
+    const status = controller.status();
+    const plan = controller.actor.getSnapshot().context.plan;
+    if (LIVE.has(status.state) && plan && planViolation(plan, p.policy)) void controller.command("stop");
+  });
+  let last = controller.status().state;
+  controller.subscribe((s) => {
+    if (s.state !== last && (s.state === "completed" || s.state === "failed")) void retention();
+    last = s.state;
+  });
+  void globalThis.chrome?.alarms?.create(RETENTION_ALARM, { periodInMinutes: RETENTION_PERIOD_MINUTES });
+  void retention();
+  return retention;
+}
