@@ -14,6 +14,8 @@ export default defineConfig({
     permissions: ["nativeMessaging", "storage", "unlimitedStorage", "sidePanel", "alarms"],
     action: { default_title: "Sessions: start recording" },
     side_panel: { default_path: "sidepanel.html" },
+    // Enterprise policy (chrome.storage.managed): generated from extension/policy/policy-fields.ts.
+    storage: { managed_schema: "managed_schema.json" },
     commands: {
       "toggle-recording": {
         suggested_key: { default: "Alt+Shift+R" },
