@@ -192,11 +192,16 @@ impl Pipeline {
         Ok(())
     }
 
-    /// Mixes everything captured up to now (no look-behind): before pause and stop.
-    fn drain_to_now(&mut self) -> Result<(), SegmentError> {
-        let due = self.due(monotonic_ns());
+    /// Mixes everything captured so far (no look-behind), up to the newest sample any source
+    /// delivered — not further, so a pause or stop adds no silence. Returns the frames between
+    /// that point and "now" (audio not captured yet), which a pause cuts out with the pause.
+    fn drain_captured(&mut self, now: u64) -> Result<u64, SegmentError> {
+        let due = self.due(now);
         self.pull(due);
-        self.mix_until(due)
+        let newest = self.slots.iter().map(Slot::buffered_frames).max().unwrap_or(0) as u64;
+        let target = (self.mixed + newest).min(due);
+        self.mix_until(target)?;
+        Ok(due - target)
     }
 
     fn pause(&mut self, id: RequestId) -> Result<(), SegmentError> {
@@ -204,9 +209,10 @@ impl Pipeline {
             self.emit(Output::error(Some(id.as_str()), ErrorCode::InvalidState, "already paused"));
             return Ok(());
         }
-        self.drain_to_now()?;
         let now = monotonic_ns();
-        self.paused_since = Some(now);
+        let uncaptured = self.drain_captured(now)?;
+        // The pause starts where the captured audio ends, so resume continues seamlessly.
+        self.paused_since = Some(now.saturating_sub(uncaptured * 1_000_000_000 / SAMPLE_RATE as u64));
         self.emit(Output::Ok { id });
         self.emit(Output::State { state: ChildState::Paused, ts: self.ts(now) });
         let at = self.segmenter.position();
@@ -230,7 +236,7 @@ impl Pipeline {
     }
 
     fn stop(mut self, id: Option<RequestId>) {
-        let result = if self.paused_since.is_some() { Ok(()) } else { self.drain_to_now() };
+        let result = if self.paused_since.is_some() { Ok(()) } else { self.drain_captured(monotonic_ns()).map(|_| ()) };
         let result = result.and_then(|_| self.segmenter.flush());
         match result {
             Ok(last) => {

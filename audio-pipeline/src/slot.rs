@@ -181,6 +181,11 @@ impl Slot {
         Ok(())
     }
 
+    /// Frames waiting in the FIFO: up to the newest captured sample.
+    pub fn buffered_frames(&self) -> usize {
+        self.fifo.len() / 2
+    }
+
     /// Exactly `frames` frames into `out` (cleared first); silence where the FIFO runs dry.
     pub fn take(&mut self, frames: usize, out: &mut Vec<f32>) {
         out.clear();
