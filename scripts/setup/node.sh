@@ -8,7 +8,9 @@ stamp="$ROOT/node_modules/.sessions-lock-hash"
 want="$(sha256sum package-lock.json package.json shared/package.json native-host/package.json | sha256sum | cut -c1-64)"
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ] || [ ! -x node_modules/.bin/node ]; then
   log "installing npm dependencies"
-  npm ci --no-audit --no-fund >&2
+  # `npm install`, not `npm ci`: npm leaves other platforms' optional packages (biome, esbuild) out of
+  # the lock file, and `npm ci` then refuses it as out of sync.
+  npm install --no-audit --no-fund >&2
   echo "$want" > "$stamp"
 fi
 use_project_node
