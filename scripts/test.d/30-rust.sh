@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# The Rust audio pipeline: clippy with warnings as errors, then `cargo test --release`, which runs
+# the unit tests (ring and backpressure, resampler, mixer, sample-exact segment boundaries, …),
+# the shared protocol fixtures, the process tests (bad input, pause, EOF exit, disk full on a
+# small tmpfs) and the PulseAudio integration tests — each of which starts its own PulseAudio
+# server in a private XDG_RUNTIME_DIR and stops it afterwards. Builds
+# audio-pipeline/target/release/sessions-audio on the way. Missing tools fail the suite.
+set -euo pipefail
+source "$(dirname "$0")/../lib/common.sh"
+bash "$ROOT/scripts/setup/rust.sh"
+export PATH="$HOME/.cargo/bin:$PATH"
+# Two cores are shared with other work: build with one job unless told otherwise.
+export CARGO_BUILD_JOBS="${CARGO_BUILD_JOBS:-1}"
+cd "$ROOT/audio-pipeline"
+for tool in pulseaudio pactl paplay espeak-ng ffmpeg mount; do
+  command -v "$tool" >/dev/null || die "$tool is missing (scripts/setup/rust.sh installs it)"
+done
+log "cargo clippy (-D warnings)"
+cargo clippy --release --locked --all-targets --quiet -- -D warnings
+log "cargo test"
+cargo test --release --locked -- --test-threads=2
+cargo build --release --locked --quiet --bin sessions-audio
+log "built $ROOT/audio-pipeline/target/release/sessions-audio"
