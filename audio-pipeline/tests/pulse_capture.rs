@@ -133,3 +133,37 @@ fn follows_a_new_default_sink_and_survives_losing_it() {
     let _ = audio.close_and_wait();
     let _ = std::fs::remove_dir_all(dir);
 }
+
+#[test]
+fn default_microphone_through_cpal_and_alsa_records_speech() {
+    require("ffmpeg");
+    let pulse = Pulse::start("mic");
+    // The ALSA default device goes to PulseAudio (libasound2-plugins); make its default
+    // source the sink's monitor, so speech played into `sys` is what the "microphone" hears.
+    pulse.pactl(&["set-default-source", "sys.monitor"]).expect("set default source");
+    let dir = temp_dir("mic");
+    let wav = speech_file(&dir);
+    let reference = decode_mono(&wav);
+    let mut audio = Audio::spawn(&pulse.env());
+
+    audio.send(json!({"type": "list-sources", "id": "l"}));
+    let sources = audio.reply("l", Duration::from_secs(15));
+    assert_eq!(sources["type"], "sources", "{sources}");
+    assert_eq!(sources["system"], json!({"available": true, "name": "sys.monitor"}));
+    let inputs = sources["inputs"].as_array().unwrap();
+    assert!(inputs.iter().any(|i| i["isDefault"] == true && i["id"] == "alsa:default"), "{sources}");
+
+    let origin = monotonic_ns();
+    audio.send(start_command("1", origin, &dir.join("spool"), 2, json!({"device": "default", "gain": 1.0}), json!(null)));
+    assert_eq!(audio.reply("1", Duration::from_secs(10))["type"], "ok");
+    std::thread::sleep(Duration::from_millis(1000));
+    pulse.play("sys", &wav);
+    std::thread::sleep(Duration::from_millis(800));
+    let exit = audio.close_and_wait();
+    assert!(exit < Duration::from_secs(1), "exit took {exit:?}");
+    let (_, pcm) = decode_segments(&audio.events("segment"));
+    let (_, ncc) = find(&pcm, &reference);
+    eprintln!("speech through the ALSA default microphone: NCC {ncc:.4}");
+    assert!(ncc >= 0.9, "normalised cross-correlation {ncc:.4} < 0.9");
+    let _ = std::fs::remove_dir_all(dir);
+}
