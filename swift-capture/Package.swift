@@ -26,14 +26,15 @@ let package = Package(
   platforms: [.macOS(.v14)],
   products: [.executable(name: "swift-capture", targets: ["swift-capture"])],
   targets: platformTargets + [
-    .target(name: "CaptureCore"),
+    // The compositor's pixel loops are bounds-checked in debug builds only.
+    .target(name: "CaptureCore", swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]),
     .target(name: "CaptureFFmpeg", dependencies: ["CaptureCore"]),
     .target(name: "CaptureProtocol", dependencies: ["CaptureCore"]),
     .target(name: "CaptureTestSupport", dependencies: ["CaptureCore"]),
     .executableTarget(
       name: "swift-capture",
       dependencies: ["CaptureCore", "CaptureFFmpeg", "CaptureProtocol"] + platformDeps,
-      swiftSettings: [.unsafeFlags(["-Ounchecked"])]
+      swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]
     ),
     .testTarget(
       name: "CaptureCoreTests",

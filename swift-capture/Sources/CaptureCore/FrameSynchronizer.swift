@@ -54,6 +54,18 @@ public actor FrameSynchronizer {
     state.collapseQueues()
   }
 
+  /// While paused: takes what the sources sent and keeps only each one's newest frame, without
+  /// counting the inbox overflow of the pause as drops.
+  public func discardWhilePaused() {
+    for id in state.sourceIds {
+      guard let sink = sinks[id] else { continue }
+      let drained = sink.drain()
+      for f in drained.frames.suffix(1) { state.push(f) }
+      inboxDropsSeen[id] = drained.droppedTotal
+    }
+    state.collapseQueues()
+  }
+
   private func ingest() {
     for id in state.sourceIds {
       guard let sink = sinks[id] else { continue }

@@ -223,7 +223,8 @@ public actor RecordingSession {
     let t = now()
     // The next tick happens now; everything between it and the previous tick is cut out.
     pausedTotalUs = max(pausedTotalUs, t - mediaUs(nextTick))
-    await synchronizer.collapseQueues()
+    await synchronizer.discardWhilePaused()
+    for id in order { shownAtWindowStart[id] = await synchronizer.counters(id)?.shown ?? 0 }
     state = .recording
     nextHealthUs = t + configuration.healthIntervalUs
     healthWindowStartUs = t
@@ -277,6 +278,7 @@ public actor RecordingSession {
         if let due = nextDueUs() { await clock.sleep(untilUs: due) }
         await tick()
       case .paused:
+        await synchronizer.discardWhilePaused()
         await clock.sleep(untilUs: now() + 5_000)
       default:
         return

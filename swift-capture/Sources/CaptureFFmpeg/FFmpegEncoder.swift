@@ -9,9 +9,10 @@ import Foundation
 public struct FFmpegEncoder: VideoEncoder {
   public let ffmpegPath: String
   public let preset: String
-  public let queueCapacity: Int
+  public let queueCapacity: Int?
 
-  public init(ffmpegPath: String? = nil, preset: String = "veryfast", queueCapacity: Int = 6) throws {
+  /// `queueCapacity` nil: as many frames as fit in 96 MiB (11 at 1080p), 4 to one second's worth.
+  public init(ffmpegPath: String? = nil, preset: String = "veryfast", queueCapacity: Int? = nil) throws {
     self.ffmpegPath = try ffmpegPath ?? FFmpegLocator.find()
     self.preset = preset
     self.queueCapacity = queueCapacity
@@ -38,7 +39,8 @@ public struct FFmpegEncoder: VideoEncoder {
   public func openSegment(seq: Int, path: String, settings: EncoderSettings) throws -> any SegmentWriter {
     try FFmpegSegmentWriter(
       seq: seq, path: path, settings: settings, ffmpeg: ffmpegPath,
-      arguments: arguments(settings: settings, output: path + ".part"), capacity: queueCapacity)
+      arguments: arguments(settings: settings, output: path + ".part"),
+      capacity: queueCapacity ?? min(max(4, (96 << 20) / (settings.size.area * 4)), max(4, settings.fps)))
   }
 }
 

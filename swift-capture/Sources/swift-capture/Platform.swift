@@ -1,0 +1,40 @@
+// The capture backend of this platform: X11 on Linux (when DISPLAY is set), ScreenCaptureKit on
+// macOS; encoding through ffmpeg on Linux, AVAssetWriter on macOS.
+import CaptureCore
+import CaptureFFmpeg
+import Foundation
+#if os(Linux)
+import CaptureX11
+#endif
+#if os(macOS)
+import CaptureMac
+#endif
+
+enum Platform {
+  static func sourceFactory() -> any SourceFactory {
+    #if os(Linux)
+    if let display = ProcessInfo.processInfo.environment["DISPLAY"], !display.isEmpty {
+      return DefaultSourceFactory(platform: X11SourceFactory(displayName: display))
+    }
+    return DefaultSourceFactory(platform: nil)
+    #elseif os(macOS)
+    return DefaultSourceFactory(platform: MacSourceFactory())
+    #else
+    return DefaultSourceFactory(platform: nil)
+    #endif
+  }
+
+  static func encoder() throws -> any VideoEncoder {
+    #if os(macOS)
+    if ProcessInfo.processInfo.environment["SWIFT_CAPTURE_ENCODER"] != "ffmpeg" { return AssetWriterEncoder() }
+    #endif
+    return try FFmpegEncoder()
+  }
+
+  static func thumbnails() -> (any ThumbnailWriter)? {
+    #if os(macOS)
+    if ProcessInfo.processInfo.environment["SWIFT_CAPTURE_ENCODER"] != "ffmpeg" { return ImageIOThumbnailWriter() }
+    #endif
+    return try? FFmpegThumbnailWriter()
+  }
+}

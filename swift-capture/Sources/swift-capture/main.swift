@@ -1,1 +1,0 @@
-// swift-capture entry point (placeholder until the CLI is in)

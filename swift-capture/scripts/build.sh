@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Builds swift-capture (release by default; `build.sh debug` for debug) with the project's Swift
+# (scripts/swift.sh) and records how to launch it in .build/launch.json: {"argv": [...]} — the
+# launcher script where the binary must run inside the trixie root, the binary itself where Swift
+# is native. The native host reads that file.
+set -euo pipefail
+PKG="$(cd "$(dirname "$0")/.." && pwd -P)"
+config="${1:-release}"
+jobs="${SWIFT_BUILD_JOBS:-1}"
+bash "$PKG/scripts/swift.sh" build -c "$config" -j "$jobs" --product swift-capture >&2
+bin="$PKG/.build/$config/swift-capture"
+if command -v swift >/dev/null 2>&1; then
+  argv="[\"$bin\"]"
+  native=true
+else
+  argv="[\"$PKG/scripts/run.sh\"]"
+  native=false
+fi
+mkdir -p "$PKG/.build"
+cat > "$PKG/.build/launch.json" <<JSON
+{"argv": $argv, "binary": "$bin", "configuration": "$config", "native": $native, "env": {"SWIFT_CAPTURE_CONFIGURATION": "$config"}}
+JSON
+echo "$PKG/.build/launch.json" >&2
