@@ -238,7 +238,10 @@ def main():
             xvfb.wait(timeout=5)
         except subprocess.TimeoutExpired:
             xvfb.kill()
-        shutil.rmtree(spool, ignore_errors=True)
+        if os.environ.get("SWIFT_CAPTURE_KEEP_SPOOL"):
+            print(f"spool kept at {spool}", file=sys.stderr)
+        else:
+            shutil.rmtree(spool, ignore_errors=True)
 
 
 if __name__ == "__main__":
