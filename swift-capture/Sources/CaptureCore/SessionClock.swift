@@ -21,10 +21,16 @@ public struct MonotonicClock: SessionClock {
   /// A clock whose origin is now (for tools and benchmarks without a host).
   public static func startingNow() -> MonotonicClock { MonotonicClock(originNs: monotonicNowNs()) }
 
+  /// The host's clock: Node's process.hrtime, which is CLOCK_MONOTONIC on Linux and
+  /// mach_absolute_time (= CLOCK_UPTIME_RAW) on macOS.
   public static func monotonicNowNs() -> UInt64 {
+    #if canImport(Darwin)
+    return clock_gettime_nsec_np(CLOCK_UPTIME_RAW)
+    #else
     var ts = timespec()
     clock_gettime(CLOCK_MONOTONIC, &ts)
     return UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec)
+    #endif
   }
 
   public func nowUs() -> Int64 {
