@@ -3,7 +3,7 @@
 # it (exec all the way: the pid the caller holds ends up being swift-capture itself, so killing it
 # or closing its stdin reaches the real process). Where swift is native (macOS) it runs the binary
 # directly; otherwise inside the trixie root the binary was built in (it needs that glibc), after
-# making sure /proc, /dev, /tmp, $TMPDIR, this repo and every directory in $SWIFT_CAPTURE_BIND
+# making sure /proc, /dev, /tmp, $TMPDIR, this repo, $SESSIONS_SPOOL_DIR and every directory in $SWIFT_CAPTURE_BIND
 # (colon-separated) are visible there at the same paths. DISPLAY, TMPDIR and SWIFT_CAPTURE_* pass through.
 # SWIFT_CAPTURE_CONFIGURATION=debug picks the debug build (default: release).
 set -euo pipefail
@@ -16,6 +16,8 @@ fi
 R="${SESSIONS_SWIFT_ROOT:-/var/cache/sessions/swift-root}"
 [ -x "$R$BIN" ] || { echo "swift-capture is not built ($BIN); run swift-capture/scripts/build.sh" >&2; exit 127; }
 binds=("$REPO")
+# The host's spool folder (native-host: $SESSIONS_SPOOL_DIR, else under $TMPDIR or /tmp).
+if [ -n "${SESSIONS_SPOOL_DIR:-}" ]; then mkdir -p "$SESSIONS_SPOOL_DIR" && binds+=("$SESSIONS_SPOOL_DIR"); fi
 IFS=: read -r -a extra <<< "${SWIFT_CAPTURE_BIND:-}"
 for d in "${extra[@]}"; do [ -n "$d" ] && binds+=("$d"); done
 bash "$PKG/scripts/mounts.sh" mount "$R" "${binds[@]}" >&2
