@@ -47,7 +47,14 @@ export function enforcePolicy(db: Db, policy: PolicyRuntime, controller: Session
     if (s.state !== last && (s.state === "completed" || s.state === "failed")) void retention();
     last = s.state;
   });
-  void globalThis.chrome?.alarms?.create(RETENTION_ALARM, { periodInMinutes: RETENTION_PERIOD_MINUTES });
+  // The entrypoint's own onAlarm listener (registered in the worker's first turn) is what makes
+  // Chrome wake a sleeping worker for any alarm; waking runs this startup pass, and an awake
+  // worker gets the alarm here.
+  const alarms = globalThis.chrome?.alarms;
+  alarms?.onAlarm.addListener((a) => {
+    if (a.name === RETENTION_ALARM) void retention();
+  });
+  void alarms?.create(RETENTION_ALARM, { periodInMinutes: RETENTION_PERIOD_MINUTES });
   void retention();
   return retention;
 }
