@@ -1,4 +1,4 @@
-//! The pipeline thread of one recording: every 10 ms it pulls what the devices captured,
+//! The pipeline thread of one recording: every 20 ms it pulls what the devices captured,
 //! resamples, mixes the media time that is now due (minus a fixed look-behind so late device
 //! buffers still make it), limits, and hands the frames to the segmenter; once a second it
 //! reports health; twice a second it checks the devices. Guarantees: the media timeline advances
@@ -23,7 +23,7 @@ use crate::ring::FillWatch;
 use crate::segment::{SegmentError, Segmenter};
 use crate::slot::{Slot, SlotKind, SILENT_AFTER_NS};
 
-const TICK: Duration = Duration::from_millis(10);
+const TICK: Duration = Duration::from_millis(20);
 /// Media is mixed this far behind "now", so a device's late buffer still lands in place.
 pub const LOOK_BEHIND_FRAMES: u64 = SAMPLE_RATE as u64 * 120 / 1000;
 const HEALTH_EVERY_NS: u64 = 1_000_000_000;

@@ -48,6 +48,8 @@ pub struct Segmenter<E: PacketEncoder> {
     seg_count: u64,
     /// Packets written into the current segment.
     packets: u64,
+    /// Samples the decoder skips at the start of the current segment (its CodecDelay).
+    seg_pre_skip: u64,
     /// Interleaved frames waiting for a full packet.
     frame: Vec<f32>,
     packet: Vec<u8>,
@@ -67,6 +69,7 @@ impl<E: PacketEncoder> Segmenter<E> {
             seg_first: first_sample,
             seg_count: 0,
             packets: 0,
+            seg_pre_skip: 0,
             frame: Vec::with_capacity(frame_size * 2),
             packet: Vec::with_capacity(4_000),
         };
@@ -77,6 +80,7 @@ impl<E: PacketEncoder> Segmenter<E> {
     fn begin_segment(&mut self) -> Result<(), SegmentError> {
         self.encoder.reset()?;
         let start_ms = (self.seg_first as u128 * 1000 / SAMPLE_RATE as u128) as u64;
+        self.seg_pre_skip = self.encoder.pre_skip() as u64;
         self.writer.begin(self.encoder.pre_skip(), start_ms);
         self.seg_count = 0;
         self.packets = 0;
@@ -89,7 +93,7 @@ impl<E: PacketEncoder> Segmenter<E> {
     /// segment's media start.
     fn packet_ms(&self) -> u64 {
         let first = self.seg_first as u128 * 1000;
-        let delay = self.encoder.pre_skip() as u128 * 1000;
+        let delay = self.seg_pre_skip as u128 * 1000;
         let start_ms = ((first + delay + SAMPLE_RATE as u128 / 2) / SAMPLE_RATE as u128) as u64;
         start_ms + self.packets * (self.encoder.frame_size() as u64 * 1000 / SAMPLE_RATE as u64)
     }
@@ -144,9 +148,36 @@ impl<E: PacketEncoder> Segmenter<E> {
         self.finish_segment().map(Some)
     }
 
+    /// A segment shorter than one packet minus the codec delay would put the start trim and the
+    /// end trim in the same packet, and ffmpeg applies only one trim per packet. Such a segment
+    /// (all of it still in `frame`) becomes two packets: leading silence removed by a longer
+    /// pre-skip that ends inside the first packet, the samples, and DiscardPadding confined to the
+    /// second packet (`fs − 1` samples), so each packet carries one trim.
+    fn encode_short_segment(&mut self) -> Result<(), SegmentError> {
+        let fs = self.encoder.frame_size();
+        let units = self.seg_count as usize;
+        let lookahead = self.encoder.pre_skip() as usize;
+        let discard = fs - 1;
+        let pre_skip = 2 * fs - discard - units;
+        let lead = pre_skip - lookahead;
+        let mut input = vec![0f32; 2 * 2 * fs];
+        input[2 * lead..2 * (lead + units)].copy_from_slice(&self.frame[..2 * units]);
+        self.seg_pre_skip = pre_skip as u64;
+        self.writer.set_pre_skip(pre_skip as u16);
+        for (i, chunk) in input.chunks_exact(2 * fs).enumerate() {
+            self.frame.clear();
+            self.frame.extend_from_slice(chunk);
+            self.encode_frame(if i == 1 { discard as u64 } else { 0 })?;
+        }
+        Ok(())
+    }
+
     fn finish_segment(&mut self) -> Result<SegmentEvent, SegmentError> {
         let fs = self.encoder.frame_size() as u64;
         let pre_skip = self.encoder.pre_skip() as u64;
+        if self.packets == 0 && self.seg_count + pre_skip <= fs {
+            self.encode_short_segment()?;
+        }
         // Packets needed so that the decoder, after skipping pre_skip, still yields every sample.
         let needed = (self.seg_count + pre_skip).div_ceil(fs);
         let discard = needed * fs - pre_skip - self.seg_count;

@@ -1,6 +1,6 @@
 //! Synthetic sources for tests and benchmarks: a sine tone (`synthetic:tone:<Hz>`) or a
 //! logarithmic sweep (`synthetic:sweep`, 100 Hz → 8 kHz every 4 s), 48 kHz stereo at amplitude
-//! 0.5. A thread plays the part of a device callback: every 10 ms it generates exactly the frames
+//! 0.5. A thread plays the part of a device callback: every 20 ms it generates exactly the frames
 //! that CLOCK_MONOTONIC says are due — so the source runs at the host clock's rate with no drift —
 //! and pushes them into the ring like a real callback would (preallocated buffer, no lock).
 
@@ -14,7 +14,7 @@ use crate::ring::capture_ring;
 
 pub const AMPLITUDE: f32 = 0.5;
 const RATE: u32 = 48_000;
-const TICK: Duration = Duration::from_millis(10);
+const TICK: Duration = Duration::from_millis(20);
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Signal {
@@ -73,12 +73,13 @@ pub fn open(signal: Signal) -> Result<OpenSource, CaptureError> {
     let stop = Arc::new(AtomicBool::new(false));
     let failed = Arc::new(AtomicBool::new(false));
     let stop_t = stop.clone();
+    // The clock starts now, not when the thread first runs: a late thread catches up in one push.
+    let start = monotonic_ns();
     let thread = std::thread::Builder::new()
         .name("synthetic-source".into())
         .spawn(move || {
             let mut gen = Generator::new(signal);
-            let mut buf = vec![0f32; 2 * RATE as usize / 10];
-            let start = monotonic_ns();
+            let mut buf = vec![0f32; 2 * RATE as usize / 2];
             let mut produced: u64 = 0;
             while !stop_t.load(Ordering::Relaxed) {
                 std::thread::sleep(TICK);

@@ -144,6 +144,11 @@ impl WebmWriter {
         self.cluster_ts = start_ms;
     }
 
+    /// Changes the codec delay written in the header (a segment re-encoded with more pre-skip).
+    pub fn set_pre_skip(&mut self, pre_skip: u16) {
+        self.pre_skip = pre_skip;
+    }
+
     fn close_cluster(&mut self) {
         if self.blocks_in_cluster == 0 {
             return;
