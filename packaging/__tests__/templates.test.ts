@@ -136,6 +136,13 @@ describe("ADMX / ADML", () => {
   });
 });
 
+describe("README for IT", () => {
+  it("documents every managed setting", () => {
+    const readme = fs.readFileSync(path.join(import.meta.dirname, "../README.md"), "utf8");
+    for (const k of POLICY_KEYS) expect(readme, k).toContain(`\`${k}\``);
+  });
+});
+
 describe("policy-kit CLI", () => {
   it("refuses an organization policy the extension would ignore (exit 2), writes nothing", () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "sessions-kit-bad-"));
