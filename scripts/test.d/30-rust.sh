@@ -4,7 +4,8 @@
 # the shared protocol fixtures, the process tests (bad input, pause, EOF exit, disk full on a
 # small tmpfs) and the PulseAudio integration tests — each of which starts its own PulseAudio
 # server in a private XDG_RUNTIME_DIR and stops it afterwards. Builds
-# audio-pipeline/target/release/sessions-audio on the way. Missing tools fail the suite.
+# audio-pipeline/target/release/sessions-audio on the way; then checks that its segments play in
+# headless Chromium's MediaSource (tests/audio/mse-playback.mjs). Missing tools fail the suite.
 set -euo pipefail
 source "$(dirname "$0")/../lib/common.sh"
 bash "$ROOT/scripts/setup/rust.sh"
@@ -21,3 +22,7 @@ log "cargo test"
 cargo test --release --locked -- --test-threads=2
 cargo build --release --locked --quiet --bin sessions-audio
 log "built $ROOT/audio-pipeline/target/release/sessions-audio"
+log "segments in Chromium's MediaSource"
+need_apt chromium
+use_project_node
+node "$ROOT/tests/audio/mse-playback.mjs" "$ROOT/audio-pipeline/target/release/sessions-audio"
