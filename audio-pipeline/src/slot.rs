@@ -222,11 +222,11 @@ impl Slot {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::capture::synthetic::Signal;
+    use crate::capture::synthetic::{Signal, Synthetic};
 
     #[test]
     fn take_pads_with_silence_when_nothing_arrived() {
-        let mut s = Slot::new(SlotKind::Mic(MicSpec::Synthetic(Signal::Tone(440.0))), 1.0);
+        let mut s = Slot::new(SlotKind::Mic(MicSpec::Synthetic(Synthetic { signal: Signal::Tone(440.0), fault: None })), 1.0);
         let mut out = Vec::new();
         s.take(480, &mut out);
         assert_eq!(out.len(), 960);
@@ -235,7 +235,7 @@ mod tests {
 
     #[test]
     fn first_arrival_is_aligned_to_now() {
-        let mut s = Slot::new(SlotKind::Mic(MicSpec::Synthetic(Signal::Tone(440.0))), 1.0);
+        let mut s = Slot::new(SlotKind::Mic(MicSpec::Synthetic(Synthetic { signal: Signal::Tone(440.0), fault: None })), 1.0);
         s.open().unwrap();
         std::thread::sleep(std::time::Duration::from_millis(60));
         // The timeline wants 4800 frames (100 ms) between the next mixed frame and now.

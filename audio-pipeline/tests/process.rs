@@ -169,3 +169,41 @@ fn full_disk_stops_the_recording_and_keeps_finished_segments() {
     assert_eq!(a.events("segment").len(), segments.len() + 1);
     let _ = std::fs::remove_dir_all(elsewhere);
 }
+
+#[test]
+fn a_microphone_that_goes_quiet_is_reported_and_the_recording_goes_on() {
+    let dir = temp_dir("stall");
+    let mut a = Audio::spawn(&[]);
+    a.send(start_command("1", monotonic_ns(), &dir, 1, json!({"device": "synthetic:stall:800"}), json!(null)));
+    assert_eq!(a.reply("1", T)["type"], "ok");
+    let silent = a.wait_for("device-silent", T, |v| v["kind"] == "device-silent");
+    assert!(silent["detail"].as_str().unwrap().contains("synthetic:stall:800"), "{silent}");
+    a.wait_for("health saying silent", T, |v| v["type"] == "health" && v["devices"]["mic"] == "silent");
+    let seq_now = a.events("segment").len();
+    a.wait_for("segments going on", T, |v| v["type"] == "segment" && v["seq"].as_u64() > Some(seq_now as u64));
+    a.send(json!({"type": "stop", "id": "2"}));
+    assert_eq!(a.reply("2", T)["type"], "ok");
+    a.close_and_wait();
+    let (_, pcm) = decode_segments(&a.events("segment"));
+    assert!(rms(&pcm[9_600..33_600]) > 0.3, "the tone is there before the stall");
+    assert!(rms(&pcm[pcm.len() - 24_000..]) < 0.01, "silence after it, not a stalled timeline");
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn a_microphone_that_vanishes_is_reported_and_reopened() {
+    let dir = temp_dir("vanish");
+    let mut a = Audio::spawn(&[]);
+    a.send(start_command("1", monotonic_ns(), &dir, 1, json!({"device": "synthetic:vanish:700"}), json!(null)));
+    assert_eq!(a.reply("1", T)["type"], "ok");
+    a.wait_for("device-lost", T, |v| v["kind"] == "device-lost");
+    let back = a.wait_for("device-switched", T, |v| v["kind"] == "device-switched");
+    assert!(back["detail"].as_str().unwrap().contains("synthetic:vanish:700"), "{back}");
+    a.send(json!({"type": "stop", "id": "2"}));
+    assert_eq!(a.reply("2", T)["type"], "ok");
+    a.close_and_wait();
+    let states: Vec<_> = a.events("health").iter().map(|h| h["devices"]["mic"].clone()).collect();
+    assert!(states.contains(&json!("missing")) || states.contains(&json!("switched")), "{states:?}");
+    decode_segments(&a.events("segment"));
+    let _ = std::fs::remove_dir_all(dir);
+}

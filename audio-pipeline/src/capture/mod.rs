@@ -5,7 +5,7 @@
 //! instead of panicking, so the pipeline can report it and reopen.
 //!
 //! Device ids: `default`, `<host>:<device name>` (e.g. `alsa:default`) from `list-sources`,
-//! `synthetic:tone:<Hz>` and `synthetic:sweep` for tests. System audio has no id: it is the
+//! `synthetic:tone:<Hz>`, `synthetic:sweep`, `synthetic:stall:<ms>`, `synthetic:vanish:<ms>` for tests. System audio has no id: it is the
 //! default output's monitor (PulseAudio/PipeWire on Linux, WASAPI loopback on Windows).
 
 pub mod cpal_mic;
@@ -80,14 +80,14 @@ pub struct OpenSource {
 /// Which microphone to open.
 #[derive(Debug, Clone, PartialEq)]
 pub enum MicSpec {
-    Synthetic(synthetic::Signal),
+    Synthetic(synthetic::Synthetic),
     Device(String),
 }
 
 impl MicSpec {
     pub fn parse(device: &str) -> Result<Self, CaptureError> {
         match device.strip_prefix("synthetic:") {
-            Some(rest) => synthetic::Signal::parse(rest).map(MicSpec::Synthetic),
+            Some(rest) => synthetic::Synthetic::parse(rest).map(MicSpec::Synthetic),
             None => Ok(MicSpec::Device(device.to_string())),
         }
     }
