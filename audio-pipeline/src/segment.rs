@@ -30,9 +30,20 @@ pub enum SegmentError {
 }
 
 fn io_error(path: &Path, e: io::Error) -> SegmentError {
-    match e.raw_os_error() {
-        Some(libc::ENOSPC) | Some(libc::EDQUOT) => SegmentError::DiskFull(e),
-        _ => SegmentError::Io { path: path.to_path_buf(), source: e },
+    let full = e.kind() == io::ErrorKind::StorageFull || {
+        #[cfg(unix)]
+        {
+            matches!(e.raw_os_error(), Some(libc::ENOSPC) | Some(libc::EDQUOT))
+        }
+        #[cfg(not(unix))]
+        {
+            false
+        }
+    };
+    if full {
+        SegmentError::DiskFull(e)
+    } else {
+        SegmentError::Io { path: path.to_path_buf(), source: e }
     }
 }
 
