@@ -24,9 +24,17 @@ export function resolveChild(name: ChildName, bundleDir: string, env = process.e
     const bin = path.join(repo, "audio-pipeline/target/release/sessions-audio");
     return fs.existsSync(bin) ? { name, argv: [bin] } : null;
   }
-  const launch = readJson(path.join(repo, "swift-capture/.build/launch.json")) as { argv?: unknown } | null;
-  if (launch && Array.isArray(launch.argv) && launch.argv.every((a) => typeof a === "string"))
-    return { name, argv: launch.argv as string[] };
+  const launch = readJson(path.join(repo, "swift-capture/.build/launch.json")) as {
+    argv?: unknown;
+    env?: unknown;
+  } | null;
+  if (launch && Array.isArray(launch.argv) && launch.argv.every((a) => typeof a === "string")) {
+    const env =
+      launch.env && typeof launch.env === "object"
+        ? Object.fromEntries(Object.entries(launch.env).filter((e): e is [string, string] => typeof e[1] === "string"))
+        : undefined;
+    return { name, argv: launch.argv as string[], ...(env ? { env } : {}) };
+  }
   return null;
 }
 
