@@ -5,6 +5,7 @@
 #include <X11/Xutil.h>
 #include <X11/extensions/XShm.h>
 #include <X11/extensions/Xcomposite.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,13 +39,16 @@ static int record_error(Display *dpy, XErrorEvent *e) {
   return 0;
 }
 
-static int io_error_installed = 0;
+static pthread_once_t init_once = PTHREAD_ONCE_INIT;
+
+// Sources capture on their own threads, each with its own connection; Xlib still wants to know.
+static void init_xlib(void) {
+  XInitThreads();
+  XSetErrorHandler(record_error);
+}
 
 cx11_conn *cx11_open(const char *display_name, char *err, int errlen) {
-  if (!io_error_installed) {
-    XSetErrorHandler(record_error);
-    io_error_installed = 1;
-  }
+  pthread_once(&init_once, init_xlib);
   Display *dpy = XOpenDisplay(display_name);
   if (!dpy) {
     snprintf(err, errlen, "cannot open X display %s", display_name ? display_name : "(DISPLAY)");
