@@ -2,7 +2,8 @@
 # swift-capture: `swift build` and `swift test` (XCTest: layouts, renderer pixels, synchronizer on a
 # simulated clock, session, real ffmpeg encoding, shared fixtures) through the project's Swift
 # (a trixie root on Linux, Xcode's swift on macOS), then the release binary end to end with real
-# X11 windows under a private Xvfb (tests/capture/x11_grid_test.py).
+# X11 windows under a private Xvfb (tests/capture/x11_grid_test.py) and without X through its
+# command line (tests/capture/cli_test.py: error codes, pause, static source, stop, EOF).
 set -euo pipefail
 source "$(dirname "$0")/../lib/common.sh"
 cd "$ROOT"
@@ -13,5 +14,6 @@ bash swift-capture/scripts/swift.sh build -j "$SWIFT_BUILD_JOBS" --build-tests >
 bash swift-capture/scripts/swift.sh test -j "$SWIFT_BUILD_JOBS" --skip-build
 bash swift-capture/scripts/build.sh release
 if [ "$(uname -s)" = Linux ]; then
+  python3 tests/capture/cli_test.py
   python3 tests/capture/x11_grid_test.py
 fi
