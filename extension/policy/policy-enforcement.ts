@@ -1,6 +1,7 @@
 import type { SessionController } from "../session/session-controller";
 import type { Db } from "../storage/open-db";
 import { planViolation } from "./apply-policy";
+import type { ParsedPolicy } from "./parse-policy";
 import type { PolicyRuntime } from "./policy-runtime";
 import { enforceRetention } from "./retention";
 
@@ -36,12 +37,20 @@ export function enforcePolicy(db: Db, policy: PolicyRuntime, controller: Session
     return running;
   };
 
+  // Also at start: a session restored from before a policy change must obey the current policy.
+  const stopIfForbidden = (p: ParsedPolicy) => {
+    const plan = controller.actor.getSnapshot().context.plan;
+    const why = LIVE.has(controller.status().state) && plan ? planViolation(plan, p.policy) : null;
+    if (why) {
+      console.warn(`[sessions] stopping the recording: ${why}`);
+      void controller.command("stop");
+    }
+  };
   policy.subscribe((p) => {
     void retention();
-    const status = controller.status();
-    const plan = controller.actor.getSnapshot().context.plan;
-    if (LIVE.has(status.state) && plan && planViolation(plan, p.policy)) void controller.command("stop");
+    stopIfForbidden(p);
   });
+  stopIfForbidden(policy.current());
   let last = controller.status().state;
   controller.subscribe((s) => {
     if (s.state !== last && (s.state === "completed" || s.state === "failed")) void retention();
