@@ -11,9 +11,20 @@ fi
 bash "$REPO/scripts/setup/swift.sh"
 R="${SESSIONS_SWIFT_ROOT:-/var/cache/sessions/swift-root}"
 bash "$PKG/scripts/mounts.sh" mount "$R" "$REPO"
+# SwiftPM on Linux leaves a TemporaryDirectory.* behind per build: keep that litter inside the
+# root (its own /var/tmp, not the host's /tmp) and sweep it.
+mkdir -p "$R/var/tmp/swiftpm"
+find "$R/var/tmp/swiftpm" -mindepth 1 -maxdepth 1 -name 'TemporaryDirectory.*' -mmin +60 -exec rm -rf {} + 2>/dev/null || true
 # Build jobs are capped so a build never takes both cores of a shared machine for long.
-exec chroot "$R" /usr/bin/env -i --chdir="$PKG" PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8 \
-  ${DISPLAY:+DISPLAY="$DISPLAY"} ${TMPDIR:+TMPDIR="$TMPDIR"} \
+rc=0
+chroot "$R" /usr/bin/env -i --chdir="$PKG" PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8 \
+  ${DISPLAY:+DISPLAY="$DISPLAY"} TMPDIR=/var/tmp/swiftpm \
   ${SWIFT_CAPTURE_FFMPEG:+SWIFT_CAPTURE_FFMPEG="$SWIFT_CAPTURE_FFMPEG"} \
-  ${SWIFT_CAPTURE_TEST_DISPLAY:+SWIFT_CAPTURE_TEST_DISPLAY="$SWIFT_CAPTURE_TEST_DISPLAY"} \
-  /usr/bin/swift "$@"
+  /usr/bin/swift "$@" || rc=$?
+# One of them still lands in the shared /tmp: remove those holding nothing but SwiftPM's dummy input.
+for d in /tmp/TemporaryDirectory.*; do
+  [ -d "$d" ] || continue
+  [ -z "$(find "$d" -mindepth 1 -maxdepth 1 ! -name .keep-directory ! -name 'dummyInput*.swift' -print -quit)" ] \
+    && [ -n "$(find "$d" -maxdepth 0 -mmin +1)" ] && rm -rf "$d"
+done
+exit "$rc"
