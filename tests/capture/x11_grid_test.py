@@ -3,7 +3,8 @@
 the built binary (launched as .build/launch.json says), with sources added, removed and lost while
 recording, stopped by closing stdin. The segments must decode with ffprobe to the expected size,
 frame count and duration, start with a keyframe, and show each window's pixels in its grid cell.
-Fails loudly when a tool is missing. Prints "x11-grid: N passed, N failed"."""
+Then the X server is killed mid-recording: the window is reported lost, the process and the other
+source go on. Fails loudly when a tool is missing. Prints "x11-grid: N passed, N failed"."""
 import json, os, shutil, signal, subprocess, sys, tempfile, threading, time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -244,9 +245,67 @@ def main():
             shutil.rmtree(spool, ignore_errors=True)
 
 
+def server_goes_away():
+    """The X server dies mid-recording: the window source is lost, the process and the other source go on."""
+    n = free_display()
+    display = f":{n}"
+    env = {**os.environ, "DISPLAY": display}
+    xvfb = subprocess.Popen(["Xvfb", display, "-screen", "0", "800x600x24", "-nolisten", "tcp"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    spool = tempfile.mkdtemp(prefix="swift-capture-x11-gone-")
+    term, child = None, None
+    try:
+        for _ in range(100):
+            if os.path.exists(f"/tmp/.X11-unix/X{n}"):
+                break
+            time.sleep(0.05)
+        term = subprocess.Popen(["xterm", "-T", "sc-doomed", "-e", "sh", "-c", "while :; do date; sleep 0.1; done"],
+                                env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        child = Child(env)
+        window = None
+        for attempt in range(50):
+            child.send({"type": "list-sources", "id": f"g{attempt}"})
+            r = child.reply(f"g{attempt}") or {}
+            window = next((w["id"] for w in r.get("windows", []) if w["title"] == "sc-doomed"), None)
+            if window:
+                break
+            time.sleep(0.1)
+        if not check(window, "doomed window listed"):
+            return
+        child.send({"type": "start", "id": "st", "sessionId": "gone",
+                    "clock": {"originNs": str(time.clock_gettime_ns(time.CLOCK_MONOTONIC))},
+                    "spoolDir": spool, "segmentSeconds": 1, "screenshotSeconds": 5,
+                    "video": {"layout": "grid", "fps": 30, "maxWidth": 640, "maxHeight": 360,
+                              "sources": [{"id": window, "kind": "window"},
+                                          {"id": "test-pattern:320x240:1", "kind": "test-pattern"}]}})
+        check((child.reply("st") or {}).get("type") == "ok", "start with a window and a test pattern")
+        time.sleep(1.5)
+        xvfb.kill()
+        xvfb.wait()
+        lost = child.wait_for(lambda m: m.get("type") == "timeline" and m.get("kind") == "source-lost", 5)
+        check(lost is not None and window in lost.get("detail", ""), f"X server gone → source-lost ({lost})")
+        time.sleep(2.2)
+        check(child.proc.poll() is None, "swift-capture survives its X server")
+        health = [m for m in child.lines if m.get("type") == "health"]
+        check(health and health[-1]["fps"] >= 25, f"output goes on ({health[-1:]})")
+        child.send({"type": "stop", "id": "stop"})
+        check((child.reply("stop", 15) or {}).get("type") == "ok", "stop ok after the server died")
+        child.proc.stdin.close()
+        check(child.proc.wait(timeout=10) == 0, "exit 0")
+    finally:
+        if child and child.proc.poll() is None:
+            child.proc.kill()
+        if term and term.poll() is None:
+            term.kill()
+        if xvfb.poll() is None:
+            xvfb.kill()
+        shutil.rmtree(spool, ignore_errors=True)
+
+
 if __name__ == "__main__":
     try:
         main()
+        server_goes_away()
     except Exception as e:  # a crash is a failure, reported as one
         check(False, f"crashed: {e!r}")
     print(f"x11-grid: {passed} passed, {failed} failed")

@@ -6,6 +6,7 @@
 #include <X11/extensions/XShm.h>
 #include <X11/extensions/Xcomposite.h>
 #include <pthread.h>
+#include <setjmp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,7 @@
 
 struct cx11_conn {
   Display *dpy;
+  int dead;  // the X server connection broke: never touch dpy again
   int has_shm;
   int has_composite;
 };
@@ -39,12 +41,35 @@ static int record_error(Display *dpy, XErrorEvent *e) {
   return 0;
 }
 
+// A broken connection (the X server went away) makes Xlib call the IO error handler and then exit
+// the process. The handler jumps back into the call that hit it instead, which reports the source
+// gone; that connection is abandoned (never used or closed again), the process stays up.
+static __thread jmp_buf *io_escape = NULL;
+
+static int io_error(Display *dpy) {
+  (void)dpy;
+  if (io_escape) longjmp(*io_escape, 1);
+  return 0;  // not inside a guarded call: Xlib exits, as it would anyway
+}
+
+#define GUARDED(conn, on_break)        \
+  jmp_buf escape_;                      \
+  if ((conn)->dead) return on_break;    \
+  if (setjmp(escape_)) {                \
+    io_escape = NULL;                   \
+    (conn)->dead = 1;                   \
+    return on_break;                    \
+  }                                     \
+  io_escape = &escape_;
+#define UNGUARDED() io_escape = NULL
+
 static pthread_once_t init_once = PTHREAD_ONCE_INIT;
 
 // Sources capture on their own threads, each with its own connection; Xlib still wants to know.
 static void init_xlib(void) {
   XInitThreads();
   XSetErrorHandler(record_error);
+  XSetIOErrorHandler(io_error);
 }
 
 cx11_conn *cx11_open(const char *display_name, char *err, int errlen) {
@@ -70,7 +95,7 @@ cx11_conn *cx11_open(const char *display_name, char *err, int errlen) {
 
 void cx11_close(cx11_conn *c) {
   if (!c) return;
-  XCloseDisplay(c->dpy);
+  if (!c->dead) XCloseDisplay(c->dpy);
   free(c);
 }
 
@@ -85,14 +110,18 @@ int cx11_screen_size(cx11_conn *c, int *width, int *height) {
 
 int cx11_window_size(cx11_conn *c, unsigned long window, int *width, int *height) {
   XWindowAttributes a;
+  GUARDED(c, 0);
   last_error = 0;
   Status ok = XGetWindowAttributes(c->dpy, window, &a);
   XSync(c->dpy, False);
+  UNGUARDED();
   if (!ok || last_error) return 0;
   *width = a.width;
   *height = a.height;
   return 1;
 }
+
+static int list_windows(cx11_conn *c, cx11_window_info *out, int max);
 
 static int describe_window(cx11_conn *c, Window w, cx11_window_info *info) {
   XWindowAttributes a;
@@ -123,6 +152,13 @@ static int describe_window(cx11_conn *c, Window w, cx11_window_info *info) {
 }
 
 int cx11_list_windows(cx11_conn *c, cx11_window_info *out, int max) {
+  GUARDED(c, 0);
+  int count = list_windows(c, out, max);
+  UNGUARDED();
+  return count;
+}
+
+static int list_windows(cx11_conn *c, cx11_window_info *out, int max) {
   Window root = DefaultRootWindow(c->dpy), parent, *children = NULL;
   unsigned int n = 0;
   int count = 0;
@@ -234,7 +270,16 @@ cx11_capture *cx11_capture_open(cx11_conn *c, unsigned long window, char *err, i
   return cap;
 }
 
+static int grab(cx11_capture *cap, const uint8_t **pixels, int *width, int *height, int *stride);
+
 int cx11_capture_grab(cx11_capture *cap, const uint8_t **pixels, int *width, int *height, int *stride) {
+  GUARDED(cap->conn, CX11_GONE);
+  int rc = grab(cap, pixels, width, height, stride);
+  UNGUARDED();
+  return rc;
+}
+
+static int grab(cx11_capture *cap, const uint8_t **pixels, int *width, int *height, int *stride) {
   Display *dpy = cap->conn->dpy;
   int rc = prepare(cap);
   if (rc != CX11_OK) return rc;
@@ -251,8 +296,11 @@ int cx11_capture_grab(cx11_capture *cap, const uint8_t **pixels, int *width, int
   if (last_error || !cap->image) {
     // The pixmap goes stale when the window is resized or unmapped; name it again next time.
     release_image(cap);
-    int w, h;
-    return cx11_window_size(cap->conn, cap->window, &w, &h) ? CX11_NOT_VIEWABLE : CX11_GONE;
+    XWindowAttributes a;
+    last_error = 0;
+    Status exists = XGetWindowAttributes(dpy, cap->window, &a);
+    XSync(dpy, False);
+    return exists && !last_error ? CX11_NOT_VIEWABLE : CX11_GONE;
   }
   if (cap->image->bits_per_pixel != 32) return CX11_FAILED;
   *pixels = (const uint8_t *)cap->image->data;
@@ -264,6 +312,11 @@ int cx11_capture_grab(cx11_capture *cap, const uint8_t **pixels, int *width, int
 
 void cx11_capture_close(cx11_capture *cap) {
   if (!cap) return;
+  if (cap->conn->dead) {
+    if (cap->using_shm && cap->shm.shmaddr) shmdt(cap->shm.shmaddr);
+    free(cap);
+    return;
+  }
   release_image(cap);
   if (cap->redirected) {
     last_error = 0;
