@@ -8,6 +8,7 @@ source "$(dirname "$0")/../lib/common.sh"
 cd "$ROOT"; use_project_node
 need_apt libxml2-utils python3 dpkg binutils file
 [ "$(id -u)" = 0 ] || die "the .deb test installs a package system-wide: run as root"
+[ -f .wxt/tsconfig.json ] || wxt prepare >/dev/null
 tsc -p packaging/tsconfig.json --noEmit
 node packaging/build.mjs
 vitest run -c packaging/vitest.config.ts
