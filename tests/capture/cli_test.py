@@ -3,8 +3,8 @@
 .build/launch.json says) and real ffmpeg. Checks the error codes for bad and out-of-state commands,
 that the process stays up after them, pause cut out of the media timeline, a static source reported
 as static while never stalling the output, stop answering after its last segment, and exit 0 on
-stdin EOF. Prints "cli: N passed, N failed"."""
-import json, os, shutil, subprocess, sys, tempfile, time
+stdin EOF, and SIGTERM finishing the segment in progress. Prints "cli: N passed, N failed"."""
+import json, os, shutil, signal, subprocess, sys, tempfile, time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from x11_grid_test import Child, probe  # noqa: E402
@@ -101,9 +101,37 @@ def main():
         shutil.rmtree(spool, ignore_errors=True)
 
 
+def sigterm_finishes_the_segment():
+    """SIGTERM to the pid the launcher gave (swift-capture itself): last segment written, exit 0."""
+    spool = tempfile.mkdtemp(prefix="swift-capture-term-")
+    child = Child({k: v for k, v in os.environ.items() if k != "DISPLAY"})
+    try:
+        child.send({"type": "start", "id": "st", "sessionId": "term",
+                    "clock": {"originNs": str(time.clock_gettime_ns(time.CLOCK_MONOTONIC))},
+                    "spoolDir": spool, "segmentSeconds": 10, "screenshotSeconds": 5,
+                    "video": {"layout": "passthrough", "fps": 30, "maxWidth": 320, "maxHeight": 240,
+                              "sources": [{"id": "test-pattern:320x240:4", "kind": "test-pattern"}]}})
+        check((child.reply("st") or {}).get("type") == "ok", "start")
+        time.sleep(1.5)
+        child.proc.send_signal(signal.SIGTERM)
+        check(child.proc.wait(timeout=10) == 0, "SIGTERM: exit 0 within 10 s")
+        time.sleep(0.1)
+        segs = [m for m in child.lines if m["type"] == "segment"]
+        check(len(segs) == 1 and os.path.exists(segs[0]["path"]) and segs[0]["units"] >= 30,
+              f"SIGTERM: the segment in progress was finished ({segs})")
+        if segs:
+            check(probe(segs[0]["path"])[3] == segs[0]["units"], "SIGTERM: segment decodes fully")
+        check([m["state"] for m in child.lines if m["type"] == "state"][-1:] == ["stopped"], "SIGTERM: stopped")
+    finally:
+        if child.proc.poll() is None:
+            child.proc.kill()
+        shutil.rmtree(spool, ignore_errors=True)
+
+
 if __name__ == "__main__":
     try:
         main()
+        sigterm_finishes_the_segment()
     except Exception as e:
         check(False, f"crashed: {e!r}")
     print(f"cli: {passed} passed, {failed} failed")
