@@ -121,6 +121,7 @@ export function createPortActor(deps: PortDeps) {
     const lost = (reason: { code: ErrorCode; message: string; permanent: boolean }) => {
       ready = false;
       cancelTimer?.();
+      console.warn(`[sessions] native host connection lost: ${reason.code} ${reason.message}`);
       if (reason.permanent) return fail(reason.code, reason.message);
       attempt++;
       const delay = backoffDelay(attempt, delays);

@@ -44,6 +44,14 @@ export interface SessionMachineDeps {
 
 type HostMsgEvent = Extract<SessionEvent, { type: "host.message" }>;
 const PREPARE_TIMEOUT_MS = START_TIMEOUT_MS;
+/**
+ * The host enforces the same 5 s / 10 s limits on its children and then reports TIMEOUT itself;
+ * the extension waits this much longer so the host's coded report, which says which child hung,
+ * arrives before the extension's own deadline instead of racing it.
+ */
+export const HOST_REPORT_GRACE_MS = 2_000;
+export const START_DEADLINE_MS = START_TIMEOUT_MS + HOST_REPORT_GRACE_MS;
+export const STOP_DEADLINE_MS = STOP_TIMEOUT_MS + HOST_REPORT_GRACE_MS;
 
 function replyTo(event: SessionEvent, ctx: SessionContext, kind: RequestKind, type: "result" | "error"): boolean {
   if (event.type !== "host.message") return false;
@@ -191,6 +199,12 @@ export function createSessionMachine(deps: SessionMachineDeps) {
         connection: "closed" as const,
       })),
       noteError: assign(({ event }) => ({ error: errorOf(event) })),
+      /** A `stopped` event may carry a code (a child was killed at its deadline): keep it. */
+      noteHostCode: assign(({ event, context }) =>
+        event.type === "host.message" && event.message.type === "session.state" && event.message.code
+          ? { error: { code: event.message.code, message: event.message.message ?? event.message.code } }
+          : { error: context.error },
+      ),
       noteErrorWith: assign((_, p: { code: ErrorCode; message: string }) => ({
         error: { code: p.code, message: p.message },
       })),
@@ -262,7 +276,7 @@ export function createSessionMachine(deps: SessionMachineDeps) {
           },
           starting: {
             entry: [
-              { type: "setDeadline", params: { ms: START_TIMEOUT_MS } },
+              { type: "setDeadline", params: { ms: START_DEADLINE_MS } },
               { type: "nextRequestId", params: { kind: "start" } },
               { type: "send", params: { kind: "start" } },
             ],
@@ -296,7 +310,7 @@ export function createSessionMachine(deps: SessionMachineDeps) {
                 target: "#session.failed",
                 actions: {
                   type: "failWith",
-                  params: { code: "TIMEOUT", message: `recording did not start within ${START_TIMEOUT_MS} ms` },
+                  params: { code: "TIMEOUT", message: `recording did not start within ${START_DEADLINE_MS} ms` },
                 },
               },
             },
@@ -326,7 +340,11 @@ export function createSessionMachine(deps: SessionMachineDeps) {
                   target: "finalizing",
                   actions: lostSession(),
                 },
-                { guard: { type: "hostSays", params: { state: "stopped" } }, target: "finalizing" },
+                {
+                  guard: { type: "hostSays", params: { state: "stopped" } },
+                  target: "finalizing",
+                  actions: "noteHostCode",
+                },
               ],
             },
           },
@@ -352,13 +370,17 @@ export function createSessionMachine(deps: SessionMachineDeps) {
                   target: "finalizing",
                   actions: lostSession(),
                 },
-                { guard: { type: "hostSays", params: { state: "stopped" } }, target: "finalizing" },
+                {
+                  guard: { type: "hostSays", params: { state: "stopped" } },
+                  target: "finalizing",
+                  actions: "noteHostCode",
+                },
               ],
             },
           },
           stopping: {
             entry: [
-              { type: "setDeadline", params: { ms: STOP_TIMEOUT_MS } },
+              { type: "setDeadline", params: { ms: STOP_DEADLINE_MS } },
               { type: "nextRequestId", params: { kind: "stop" } },
               { type: "send", params: { kind: "stop" } },
             ],
@@ -368,7 +390,11 @@ export function createSessionMachine(deps: SessionMachineDeps) {
               "host.ready": { actions: ["rememberHello", ...statusCheck()] },
               "host.message": [
                 { guard: { type: "isReply", params: { kind: "stop" } }, target: "finalizing" },
-                { guard: { type: "hostSays", params: { state: "stopped" } }, target: "finalizing" },
+                {
+                  guard: { type: "hostSays", params: { state: "stopped" } },
+                  target: "finalizing",
+                  actions: "noteHostCode",
+                },
                 {
                   guard: { type: "isErrorReply", params: { kind: "stop" } },
                   target: "finalizing",
@@ -388,7 +414,7 @@ export function createSessionMachine(deps: SessionMachineDeps) {
                 target: "#session.failed",
                 actions: {
                   type: "failWith",
-                  params: { code: "TIMEOUT", message: `recording did not stop within ${STOP_TIMEOUT_MS} ms` },
+                  params: { code: "TIMEOUT", message: `recording did not stop within ${STOP_DEADLINE_MS} ms` },
                 },
               },
             },

@@ -4,7 +4,14 @@ import { type Actor, createActor } from "xstate";
 import { DEFAULT_SETTINGS, type Settings } from "../../settings/settings";
 import { FakeHost } from "../../test-support/fake-host";
 import type { MediaMessage } from "../session-events";
-import { createSessionMachine, type FinalizeInput, type SessionMachine } from "../session-machine";
+import {
+  createSessionMachine,
+  type FinalizeInput,
+  HOST_REPORT_GRACE_MS,
+  type SessionMachine,
+  START_DEADLINE_MS,
+  STOP_DEADLINE_MS,
+} from "../session-machine";
 import { stateName } from "../status";
 
 interface Rig {
@@ -94,24 +101,29 @@ describe("session machine", () => {
     expect(r.host.port?.disconnectedByExtension).toBe(true);
   });
 
-  it("fails with TIMEOUT when the host does not start within START_TIMEOUT_MS", async () => {
+  it("deadlines are the shared timeouts plus a grace for the host's own TIMEOUT report", () => {
+    expect(START_DEADLINE_MS).toBe(START_TIMEOUT_MS + HOST_REPORT_GRACE_MS);
+    expect(STOP_DEADLINE_MS).toBe(STOP_TIMEOUT_MS + HOST_REPORT_GRACE_MS);
+  });
+
+  it("fails with TIMEOUT when the host does not start within the start deadline", async () => {
     const host = new FakeHost();
     host.handlers["session.start"] = () => null;
     const r = rig(host);
     r.actor.send({ type: "ui.start", sessionId: "s", settings: DEFAULT_SETTINGS });
-    await tick(START_TIMEOUT_MS - 10);
+    await tick(START_DEADLINE_MS - 10);
     expect(state(r)).toBe("starting");
     await tick(20);
     expect(state(r)).toBe("failed");
     expect(ctx(r).error?.code).toBe("TIMEOUT");
   });
 
-  it("fails with TIMEOUT when the host does not stop within STOP_TIMEOUT_MS", async () => {
+  it("fails with TIMEOUT when the host does not stop within the stop deadline", async () => {
     const host = new FakeHost();
     host.handlers["session.stop"] = () => null;
     const r = await recordingRig(DEFAULT_SETTINGS, host);
     r.actor.send({ type: "ui.stop" });
-    await tick(STOP_TIMEOUT_MS - 10);
+    await tick(STOP_DEADLINE_MS - 10);
     expect(state(r)).toBe("stopping");
     await tick(20);
     expect(state(r)).toBe("failed");
@@ -236,6 +248,29 @@ describe("session machine", () => {
     ]);
   });
 
+  it("keeps the code of a host that stopped after killing a hung child", async () => {
+    const host = new FakeHost();
+    host.handlers["session.stop"] = (req, h) => {
+      h.session = null;
+      return [
+        {
+          type: "session.state",
+          sessionId: "sess-1",
+          state: "stopped",
+          ts: 9,
+          code: "TIMEOUT",
+          message: "capture killed",
+        },
+        { type: "result", id: req.id },
+      ];
+    };
+    const r = await recordingRig(DEFAULT_SETTINGS, host);
+    r.actor.send({ type: "ui.stop" });
+    await tick(5);
+    expect(state(r)).toBe("completed");
+    expect(r.finalized[0]?.error).toEqual({ code: "TIMEOUT", message: "capture killed" });
+  });
+
   it("stops cleanly and keeps what was committed when storage runs out", async () => {
     const r = await recordingRig();
     r.actor.send({ type: "storage.quotaExceeded", message: "quota" });
@@ -336,7 +371,7 @@ describe("session machine across a worker restart", () => {
     r.actor.send({ type: "ui.start", sessionId: "s", settings: DEFAULT_SETTINGS });
     await tick(3_000);
     const r2 = restart(r, host);
-    await tick(START_TIMEOUT_MS - 3_000 - 50);
+    await tick(START_DEADLINE_MS - 3_000 - 50);
     expect(state(r2)).toBe("starting");
     await tick(100);
     expect(state(r2)).toBe("failed");
