@@ -73,6 +73,11 @@ it("installs, passes doctor --system --live, and uninstalls leaving nothing behi
   for (const m of manifests)
     expect(JSON.parse(fs.readFileSync(m, "utf8")).path).toBe("/opt/sessions/bin/sessions-host");
 
+  // Reinstalling over itself (the upgrade path: old prerm, new postinst) keeps it working.
+  const again = run("dpkg", ["-i", deb]);
+  expect(again.status, again.stderr).toBe(0);
+  expect(run("sessions-host", ["doctor", "--system"]).status).toBe(0);
+
   const listed = execFileSync("dpkg", ["-L", "sessions-host"], { encoding: "utf8" }).split("\n").filter(Boolean);
   const files = listed.filter((p) => fs.existsSync(p) && !fs.lstatSync(p).isDirectory());
   expect(files).toEqual(
