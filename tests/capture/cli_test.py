@@ -68,8 +68,8 @@ def main():
         time.sleep(1.2)
         check(ask({"type": "set-layout", "id": "sl", "layout": "side-by-side"}).get("type") == "ok", "set-layout ok")
         time.sleep(0.6)
+        recorded = time.time() - t_start - paused  # until stop is asked; finishing takes a moment
         stop = ask({"type": "stop", "id": "stop"}, 15)
-        recorded = time.time() - t_start - paused
         check(stop.get("type") == "ok", f"stop ok {stop}")
         stop_at = next(i for i, m in enumerate(child.lines) if m.get("id") == "stop")
         segs = [m for m in child.lines if m["type"] == "segment"]

@@ -44,6 +44,12 @@ public actor FrameSynchronizer {
     return out
   }
 
+  /// True when every source has delivered at least one frame.
+  public func everySourceHasAFrame() -> Bool {
+    ingest()
+    return state.everySourceHasAFrame
+  }
+
   public func tick(atUs tickUs: Int64) -> [SourceSelection] {
     ingest()
     return state.tick(atUs: tickUs)

@@ -1,10 +1,16 @@
 // The orchestrator: sources → synchronizer → compositor → encoder, one output frame per tick.
 // Guarantees:
-// - Output tick n has media time firstTick + n·10⁶/fps exactly (integer arithmetic): no drift.
+// - Output tick n has media time n·10⁶/fps exactly (integer arithmetic on the session clock's
+//   grid): no drift. The first tick is the grid point at or just before the moment `start` was
+//   called (not after the sources and encoder are up), or session time 0 when that moment is
+//   within `startSnapUs` of it (process start-up), so video starts with the audio child; the
+//   first frame stands in for those first ticks.
 // - Pause cuts time out of the media timeline: the first tick after resume follows the last one
 //   before pause, and segments keep running across it (no gap, no frozen frames).
-// - Segment k holds ticks [k·N, (k+1)·N) for N = segmentSeconds·fps; each ends as one file and
-//   one `segment` event, in order; `stop` ends the current one early and returns after its event.
+// - Segment boundaries fall on multiples of segmentSeconds of media time (the first segment is
+//   shorter when recording starts mid-way), like the audio child's, so `sync` can pair them by seq;
+//   each ends as one file and one `segment` event, in order; `stop` ends the current one early
+//   and returns after its event.
 // - A late tick is never skipped: when ticks fall behind by more than half a second, they repeat
 //   the last composite instead of rendering, so the timeline keeps every frame.
 // Time is read from the injected clock, so tests step `tick()` by hand.
@@ -46,6 +52,8 @@ public actor RecordingSession {
   }
 
   public static let maxSources = 9
+  /// A start this close to session time 0 starts the media timeline at 0 (see the header).
+  public static let startSnapUs: Int64 = 250_000
 
   public let configuration: Configuration
   public nonisolated let events: AsyncStream<SessionEvent>
@@ -65,7 +73,7 @@ public actor RecordingSession {
   private var settings: EncoderSettings?
 
   // Timeline.
-  private var firstTickUs: Int64 = 0
+  private var firstTick = 0
   private var pausedTotalUs: Int64 = 0
   private var nextTick = 0
 
@@ -109,7 +117,7 @@ public actor RecordingSession {
 
   /// Media time of tick n (pauses removed).
   public func mediaUs(_ n: Int) -> Int64 {
-    firstTickUs + Int64(n) * 1_000_000 / Int64(configuration.fps)
+    Int64(n) * 1_000_000 / Int64(configuration.fps)
   }
 
   /// Session-clock time of tick n.
@@ -143,6 +151,7 @@ public actor RecordingSession {
       throw CaptureError(.badRequest, "a session records 1 to \(Self.maxSources) sources")
     }
     guard Set(refs.map(\.id)).count == refs.count else { throw CaptureError(.badRequest, "duplicate source id") }
+    let requestedAt = max(0, now())
     try Self.prepareSpool(configuration.spoolDir)
     var started: [any RecordingSource] = []
     do {
@@ -157,8 +166,9 @@ public actor RecordingSession {
       let canvas = Self.canvasSize(layout: configuration.layout, first: started[0].size, max: configuration.maxSize)
       settings = EncoderSettings(size: canvas, fps: configuration.fps)
       renderer = CompositeRenderer(canvas: canvas)
-      firstTickUs = max(0, now())
-      try openSegment(atTick: 0)
+      firstTick = requestedAt < Self.startSnapUs ? 0 : Int(requestedAt * Int64(configuration.fps) / 1_000_000)
+      nextTick = firstTick
+      try openSegment(atTick: firstTick)
     } catch {
       for s in started { s.stop() }
       for id in order { await synchronizer.removeSource(id) }
@@ -167,9 +177,9 @@ public actor RecordingSession {
       throw Self.asCaptureError(error)
     }
     state = .recording
-    nextHealthUs = firstTickUs + configuration.healthIntervalUs
-    healthWindowStartUs = firstTickUs
-    nextScreenshotMediaUs = firstTickUs
+    nextHealthUs = mediaUs(firstTick) + configuration.healthIntervalUs
+    healthWindowStartUs = mediaUs(firstTick)
+    nextScreenshotMediaUs = mediaUs(firstTick)
     emit.yield(.state(.recording, tsUs: eventTs()))
   }
 
@@ -270,8 +280,13 @@ public actor RecordingSession {
     }
   }
 
-  /// Ticks in real time until stopped.
+  /// Ticks in real time until stopped. The first ticks wait (up to a quarter second) for every
+  /// source's first frame, which then fills them.
   public func run() async {
+    let startWait = now()
+    while case .recording = state, now() - startWait < 250_000, !(await synchronizer.everySourceHasAFrame()) {
+      await clock.sleep(untilUs: now() + 5_000)
+    }
     while true {
       switch state {
       case .recording:
@@ -289,7 +304,7 @@ public actor RecordingSession {
   private func processTick(render: Bool) async {
     let n = nextTick
     let wall = wallUs(n)
-    if n - segmentStartTick >= framesPerSegment {
+    if n > segmentStartTick && n % framesPerSegment == 0 {
       do {
         try rotateSegment(atTick: n)
       } catch {
@@ -456,6 +471,7 @@ public actor RecordingSession {
 
   public func statistics() async -> SessionStatistics {
     var stats = SessionStatistics(framesOut: framesOut, droppedOut: droppedOut, segments: segmentSeq + 1)
+    stats.firstTick = firstTick
     for id in order {
       if let c = await synchronizer.counters(id) { stats.sources[id] = c }
     }
@@ -499,4 +515,6 @@ public struct SessionStatistics: Sendable, Equatable {
   public var droppedOut: Int
   public var segments: Int
   public var sources: [String: SourceCounters] = [:]
+  /// Grid index of the first output tick (media time firstTick·10⁶/fps).
+  public var firstTick = 0
 }

@@ -1,7 +1,8 @@
 // The synchronizer's logic as a pure value: frames in, one selection per output tick out.
 // Guarantees: every tick yields a selection for every source (the newest frame captured no later
 // than tick + tolerance; when a source sent nothing new, its previous frame again, counted as a
-// duplicate), so a silent source never stalls the composite. Per-source queues are bounded: frames
+// duplicate), so a silent source never stalls the composite; a source's first frame is used from
+// the first tick on, even when captured a little after it. Per-source queues are bounded: frames
 // beyond `queueCapacity` drop the oldest and count it. Frames passed over because a newer one fits
 // the tick are counted as skipped (a 60 fps window in a 30 fps recording skips every other one).
 
@@ -56,6 +57,11 @@ public struct SynchronizerState: Sendable {
 
   public func counters(_ id: String) -> SourceCounters? { slots[id]?.counters }
 
+  /// True when every source has a frame shown or queued.
+  public var everySourceHasAFrame: Bool {
+    order.allSatisfy { slots[$0]?.current != nil || slots[$0]?.queue.isEmpty == false }
+  }
+
   /// Queues a frame. Returns false when it made the queue drop its oldest frame.
   @discardableResult
   public mutating func push(_ frame: VideoFrame) -> Bool {
@@ -94,6 +100,11 @@ public struct SynchronizerState: Sendable {
       var chosen: Int? = nil
       for (i, f) in slot.queue.enumerated() where f.timestampUs <= limit { chosen = i }
       var fresh = false
+      if chosen == nil && slot.current == nil && !slot.queue.isEmpty {
+        // A source's very first frame also stands in for the ticks just before it (the start of a
+        // recording, a source just added), so its cell is never empty once a frame exists.
+        chosen = 0
+      }
       if let i = chosen {
         slot.counters.skipped += i
         slot.current = slot.queue[i]

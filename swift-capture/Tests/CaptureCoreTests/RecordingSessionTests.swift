@@ -117,9 +117,10 @@ final class RecordingSessionTests: XCTestCase {
     try await session.stop()
     let events = await collect(session)
     let segs = segments(events)
-    XCTAssertEqual(segs.map(\.startUs), [1_000_000, 3_000_000])
-    XCTAssertEqual(segs.map(\.endUs), [3_000_000, 5_000_000])
-    XCTAssertEqual(segs.map(\.frames), [20, 20])
+    // Boundaries on multiples of 2 s of media time; the first segment starts at 1 s.
+    XCTAssertEqual(segs.map(\.startUs), [1_000_000, 2_000_000, 4_000_000])
+    XCTAssertEqual(segs.map(\.endUs), [2_000_000, 4_000_000, 5_000_000])
+    XCTAssertEqual(segs.map(\.frames), [10, 20, 10])
     // Frames after the resume were captured after it: no frozen frame from before the pause.
     let frames = encoder.writers.flatMap(\.frames)
     let stamp15 = decode(frames[15], cell: 0, of: 1)!
@@ -214,6 +215,50 @@ final class RecordingSessionTests: XCTestCase {
     XCTAssertEqual(shots.first?.path, spool + "/shot-000001.raw")
     XCTAssertEqual(shots.first.map { PixelSize(width: $0.width, height: $0.height) }, PixelSize(width: 320, height: 180))
     XCTAssertNotNil(shots.first?.phash.range(of: "^[0-9a-f]{16}$", options: .regularExpression))
+  }
+
+  func testSegmentsAlignToTheMediaGridWhenStartingMidSegment() async throws {
+    // Started at 1.234 s with 1 s segments at 10 fps: the first tick is 1.2 s (the grid point at or
+    // before the start request), the first segment ends at 2 s (like the audio child's), the next
+    // ones are whole seconds.
+    clock.set(1_234_000)
+    let session = makeSession()
+    let id = "test-pattern:320x180:7"
+    try await session.start(sources: [SourceRef(id: id, kind: .testPattern)])
+    let due = await session.nextDueUs()
+    XCTAssertEqual(due, 1_200_000 + 16_000)
+    // The source's first frame arrives after the first tick's time: it still fills that tick.
+    clock.set(1_250_000)
+    factory.source(id)?.emit(atUs: 1_250_000)
+    await session.tick()
+    for _ in 0..<20 { await step(session, sources: [id]) }
+    try await session.stop()
+    let segs = segments(await collect(session))
+    XCTAssertEqual(segs.map(\.startUs), [1_200_000, 2_000_000, 3_000_000])
+    XCTAssertEqual(segs.map(\.endUs), [2_000_000, 3_000_000, 3_300_000])
+    XCTAssertEqual(segs.map(\.frames), [8, 10, 3])
+    let first = encoder.writers[0].frames[0]
+    XCTAssertEqual(decode(first, cell: 0, of: 1)?.timestampMs, 1_250)
+    XCTAssertEqual(segs.map(\.seq), [0, 1, 2])
+  }
+
+  func testStartJustAfterTheOriginStartsTheMediaTimelineAtZero() async throws {
+    // The host sets the origin, then spawns the child; its start arrives 80 ms later.
+    clock.set(80_000)
+    let session = makeSession()
+    let id = "test-pattern:320x180:8"
+    try await session.start(sources: [SourceRef(id: id, kind: .testPattern)])
+    factory.source(id)?.emit(atUs: 90_000)
+    clock.set(120_000)
+    await session.tick()  // ticks 0 (0 s) and 1 (0.1 s), both from the first frame
+    for _ in 0..<8 { await step(session, sources: [id]) }
+    try await session.stop()
+    let segs = segments(await collect(session))
+    XCTAssertEqual(segs.map(\.startUs), [0])
+    XCTAssertEqual(segs.map(\.endUs), [1_000_000])
+    XCTAssertEqual(segs.map(\.frames), [10])
+    let frames = encoder.writers[0].frames
+    XCTAssertEqual(frames.prefix(2).map { decode($0, cell: 0, of: 1)?.timestampMs }, [90, 90])
   }
 
   func testCommandsOutOfStateAreRefused() async throws {
