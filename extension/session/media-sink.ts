@@ -15,7 +15,7 @@ import type { MediaMessage, SessionEvent } from "./session-events";
  * session's totals are committed in one transaction; a corrupt item (CHECKSUM_MISMATCH) is never
  * stored nor acknowledged; a quota check precedes every commit and running out reports
  * storage.quotaExceeded (the machine stops cleanly) with everything committed so far kept.
- * Timeline and sync events are batched as normal-priority writes.
+ * Timeline events are batched as normal-priority writes, sync reports as low (written when idle).
  */
 
 export interface MediaSinkDeps {
@@ -31,7 +31,7 @@ export function createMediaSink(deps: MediaSinkDeps) {
   const reassembler = new Reassembler();
   const now = deps.now ?? Date.now;
   const announce = deps.announce ?? (() => undefined);
-  let timelineBuffer: TimelineRecord[] = [];
+  const buffers: Record<"normal" | "low", TimelineRecord[]> = { normal: [], low: [] };
 
   const fail = (code: ErrorCode, message: string) => deps.send({ type: "storage.commitFailed", code, message });
 
@@ -45,15 +45,16 @@ export function createMediaSink(deps: MediaSinkDeps) {
     else fail("INTERNAL", `commit failed: ${String((err as Error)?.message ?? err)}`);
   };
 
-  const queueTimeline = (rec: TimelineRecord) => {
-    timelineBuffer.push(rec);
+  /** Timeline events are batched as normal writes; sync reports (diagnostics) wait for idle. */
+  const queueTimeline = (rec: TimelineRecord, priority: "normal" | "low" = "normal") => {
+    buffers[priority].push(rec);
     void deps.queue
       .enqueue({
-        key: "timeline-buffer",
-        priority: "normal",
+        key: `timeline-buffer:${priority}`,
+        priority,
         run: async () => {
-          const batch = timelineBuffer;
-          timelineBuffer = [];
+          const batch = buffers[priority];
+          buffers[priority] = [];
           await appendTimeline(deps.db, batch);
           announce({ kind: "timeline", sessionId: rec.sessionId });
         },
@@ -121,13 +122,16 @@ export function createMediaSink(deps: MediaSinkDeps) {
           return;
         case "sync": {
           const { type: _t, sessionId, ...rest } = msg;
-          queueTimeline({
-            sessionId,
-            ts: msg.videoStartUs,
-            kind: `sync:${msg.seq}`,
-            detail: JSON.stringify(rest),
-            at: now(),
-          });
+          queueTimeline(
+            {
+              sessionId,
+              ts: msg.videoStartUs,
+              kind: `sync:${msg.seq}`,
+              detail: JSON.stringify(rest),
+              at: now(),
+            },
+            "low",
+          );
           return;
         }
       }

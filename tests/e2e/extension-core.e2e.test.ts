@@ -124,6 +124,14 @@ function writeSettings(panel: Page, value: Record<string, unknown>) {
   );
 }
 
+async function clickButton(page: Page, label: string) {
+  const buttons = await page.$$('[data-testid="active-session"] button');
+  for (const b of buttons) {
+    if ((await b.evaluate((e) => e.textContent)) === label) return b.click();
+  }
+  throw new Error(`no "${label}" button in the active session`);
+}
+
 async function pressToolbar(s: SessionsBrowser, tab: Page) {
   const ext = (await s.browser.extensions()).get(s.extensionId);
   if (!ext) throw new Error("the Sessions extension is not loaded");
@@ -185,6 +193,9 @@ describe("extension core with the real host", () => {
   });
 
   it("toolbar press records with the host, a second press stops; the session is in IndexedDB and the side panel", async () => {
+    const sidePanels = () =>
+      s.browser.targets().filter((t) => t.url() === `chrome-extension://${s.extensionId}/sidepanel.html`).length;
+    expect(sidePanels()).toBe(1); // the test's own page
     await pressToolbar(s, tab);
     const rec = await waitState(panel, ["recording", "failed"]);
     expect(rec, JSON.stringify(rec)).toMatchObject({ state: "recording", error: null });
@@ -198,6 +209,20 @@ describe("extension core with the real host", () => {
     }));
     expect(badge.text).toBe("0m");
     expect(badge.color.slice(0, 3)).toEqual([0x1e, 0x8e, 0x3e]);
+
+    // The click opened the side panel (a second sidepanel.html beside the test's own page).
+    expect(sidePanels()).toBe(2);
+
+    // Pause and resume from the side panel's buttons; the badge follows.
+    await panel.bringToFront();
+    await panel.waitForSelector('[data-testid="active-session"][data-state="recording"]', { timeout: 10_000 });
+    await clickButton(panel, "Pause");
+    await waitState(panel, ["paused"]);
+    expect(await panel.evaluate(() => chrome.action.getBadgeText({}))).toBe("II");
+    await panel.waitForSelector('[data-testid="active-session"][data-state="paused"]', { timeout: 10_000 });
+    await clickButton(panel, "Resume");
+    await waitState(panel, ["recording"]);
+    await tab.bringToFront();
 
     // Segments from the host are reassembled, committed with the session totals, and acknowledged.
     const during = await waitFor("a committed segment", async () => {

@@ -1,0 +1,55 @@
+import { describe, expect, it } from "vitest";
+import { DEFAULT_SETTINGS } from "../../settings/settings";
+import { FAKE_SOURCES } from "../../test-support/fake-host";
+import { planRecording } from "../source-plan";
+
+describe("planRecording", () => {
+  it("records the primary display, the default mic and system audio by default", () => {
+    const r = planRecording(DEFAULT_SETTINGS, FAKE_SOURCES, []);
+    expect(r).toEqual({
+      ok: true,
+      plan: {
+        video: {
+          sources: [{ id: "display:0", kind: "display" }],
+          layout: "passthrough",
+          fps: 30,
+          maxWidth: 1920,
+          maxHeight: 1080,
+        },
+        audio: { mic: { device: "default", gain: 1 }, system: { gain: 1 } },
+        segmentSeconds: 10,
+      },
+    });
+  });
+
+  it("uses the test pattern only when the host can draw it", () => {
+    const settings = { ...DEFAULT_SETTINGS, video: "test-pattern" as const, maxWidth: 320, maxHeight: 240 };
+    const yes = planRecording(settings, FAKE_SOURCES, ["capture.test-pattern"]);
+    expect(yes.ok && yes.plan.video?.sources).toEqual([{ id: "test-pattern:320x240", kind: "test-pattern" }]);
+    const no = planRecording(settings, FAKE_SOURCES, []);
+    expect(no.ok && no.plan.video).toBeNull();
+  });
+
+  it("drops a chosen microphone the host does not list, and system audio it cannot capture", () => {
+    const r = planRecording(
+      { ...DEFAULT_SETTINGS, mic: "usb-mic" },
+      { ...FAKE_SOURCES, systemAudio: { available: false } },
+      [],
+    );
+    expect(r.ok && r.plan.audio).toEqual({ mic: null, system: null });
+  });
+
+  it("puts several displays in a grid", () => {
+    const two = {
+      ...FAKE_SOURCES,
+      displays: [...FAKE_SOURCES.displays, { id: "display:1", name: "B", width: 1, height: 1 }],
+    };
+    const r = planRecording({ ...DEFAULT_SETTINGS, video: "all-displays" }, two, []);
+    expect(r.ok && r.plan.video?.layout).toBe("grid");
+  });
+
+  it("refuses a plan with nothing to record", () => {
+    const none = { ...FAKE_SOURCES, displays: [], systemAudio: { available: false } };
+    expect(planRecording({ ...DEFAULT_SETTINGS, mic: null }, none, []).ok).toBe(false);
+  });
+});
