@@ -69,16 +69,22 @@ export async function startSessionController(deps: ControllerDeps): Promise<Sess
   const actor = createActorSafely(machine, restored);
   actorRef = actor;
   const listeners = new Set<(s: SessionStatus) => void>();
+  let lastKey = "";
   actor.subscribe((snap) => {
-    void record(snap, actor.getPersistedSnapshot()).catch((err) =>
+    void record(snap, () => actor.getPersistedSnapshot()).catch((err) =>
       console.error("[sessions] persisting snapshot failed", err),
     );
+    // Media events produce a snapshot each (thousands a minute); listeners (badge, pages) hear
+    // only real changes. Elapsed time moves on its own: pages tick, the badge has its alarm.
     const status = statusOf(snap);
+    const key = JSON.stringify({ ...status, at: 0, elapsedMs: 0 });
+    if (key === lastKey) return;
+    lastKey = key;
     for (const l of listeners) l(status);
   });
   actor.start();
   // Write the restored snapshot back at once so the session record reflects the reattached state.
-  await record(actor.getSnapshot(), actor.getPersistedSnapshot());
+  await record(actor.getSnapshot(), () => actor.getPersistedSnapshot());
 
   const newId = deps.newSessionId ?? (() => crypto.randomUUID());
   return {

@@ -20,7 +20,7 @@ export function createSessionRecorder(
 ) {
   let last: { state: string; sessionId: string | null; health: string | null; error: string | null } | null = null;
 
-  return (snapshot: SessionSnapshot, persisted: unknown): Promise<void> => {
+  return (snapshot: SessionSnapshot, persisted: () => unknown): Promise<void> => {
     const c = snapshot.context;
     const state = stateName(snapshot.value);
     const changed =
@@ -30,7 +30,7 @@ export function createSessionRecorder(
     if (!changed && !healthChanged) return Promise.resolve();
     const priority = changed ? "critical" : "normal";
     const writes = [
-      queue.enqueue({ key: "machine-snapshot", priority, run: () => db.put("runtime", snapshotRecord(persisted)) }),
+      queue.enqueue({ key: "machine-snapshot", priority, run: () => db.put("runtime", snapshotRecord(persisted())) }),
     ];
     const sessionId = c.sessionId;
     if (sessionId && state !== "idle" && c.createdAt !== null) {

@@ -64,7 +64,11 @@ function corrupt<M extends MediaPart>(head: M, message: string): Assembled<M> {
   return { status: "corrupt", code: "CHECKSUM_MISMATCH", message, head };
 }
 
+/** Native in Chrome ≥ 140 (several times faster than atob + a copy loop); the loop stays for older ones. */
+const fromBase64 = (Uint8Array as unknown as { fromBase64?: (s: string) => Uint8Array<ArrayBuffer> }).fromBase64;
+
 export function decodeBase64(b64: string): Uint8Array<ArrayBuffer> {
+  if (fromBase64) return fromBase64(b64);
   const bin = atob(b64);
   const out = new Uint8Array(bin.length);
   for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
