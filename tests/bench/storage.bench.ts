@@ -106,25 +106,42 @@ try {
     // Kept on window: an unreferenced PerformanceObserver may be garbage-collected mid-run.
     const w = window as unknown as {
       __longTasks: { start: number; duration: number }[];
-      __longTaskObserver: PerformanceObserver;
+      __frames: { start: number; duration: number; scripts: string[] }[];
+      __observers: PerformanceObserver[];
     };
     w.__longTasks = [];
-    w.__longTaskObserver = new PerformanceObserver((list) => {
+    w.__frames = [];
+    const tasks = new PerformanceObserver((list) => {
       for (const e of list.getEntries()) w.__longTasks.push({ start: e.startTime, duration: e.duration });
     });
-    w.__longTaskObserver.observe({ type: "longtask", buffered: true });
+    tasks.observe({ type: "longtask", buffered: true });
+    // Long animation frames name the scripts that ran in them: tells our code from GC or preemption.
+    const frames = new PerformanceObserver((list) => {
+      for (const e of list.getEntries() as (PerformanceEntry & { scripts?: { invoker: string; duration: number }[] })[])
+        w.__frames.push({
+          start: e.startTime,
+          duration: e.duration,
+          scripts: (e.scripts ?? []).map((x) => `${x.invoker} ${Math.round(x.duration)}ms`),
+        });
+    });
+    frames.observe({ type: "long-animation-frame", buffered: true });
+    w.__observers = [tasks, frames];
   });
+  // The harness polls from its own page, so the measured panel does only its own work.
+  const probe = await browser.newPage();
+  await probe.goto(`chrome-extension://${EXTENSION_ID}/options.html`, { waitUntil: "load" });
+  await panel.bringToFront();
 
   const savesFrom = await panel.evaluate(() => performance.now());
-  const started = await send(panel, { type: "session.command", command: "start" });
+  const started = await send(probe, { type: "session.command", command: "start" });
   const sessionId = started.status.sessionId;
   if (!sessionId) throw new Error(`no session started: ${JSON.stringify(started)}`);
   const t0 = Date.now();
   const expected = { video: HOUR.videoSegments, audio: HOUR.audioSegments, screenshots: HOUR.screenshots };
   let totals: Totals | undefined;
   for (;;) {
-    totals = await readTotals(panel, sessionId);
-    const status = await send(panel, { type: "session.getStatus" });
+    totals = await readTotals(probe, sessionId);
+    const status = await send(probe, { type: "session.getStatus" });
     if (status.status.state === "failed") throw new Error(`session failed: ${JSON.stringify(status)}`);
     if (
       totals &&
@@ -138,8 +155,8 @@ try {
     await new Promise((r) => setTimeout(r, 500));
   }
   const writeMs = Date.now() - t0;
-  await send(panel, { type: "session.command", command: "stop" });
-  while ((await send(panel, { type: "session.getStatus" })).status.state !== "completed")
+  await send(probe, { type: "session.command", command: "stop" });
+  while ((await send(probe, { type: "session.getStatus" })).status.state !== "completed")
     await new Promise((r) => setTimeout(r, 100));
   const savesUntil = await panel.evaluate(() => performance.now());
   const allLongTasks = await panel.evaluate(() => [
@@ -148,6 +165,14 @@ try {
   // Tasks while the hour was being saved; those of the page's own load are reported apart.
   const longTasks = allLongTasks.filter((t) => t.start >= savesFrom && t.start <= savesUntil).map((t) => t.duration);
   const loadLongTasks = allLongTasks.filter((t) => t.start < savesFrom).map((t) => t.duration);
+  const longFrames = await panel.evaluate(
+    (from, until) =>
+      (window as unknown as { __frames: { start: number; duration: number; scripts: string[] }[] }).__frames.filter(
+        (f) => f.start >= from && f.start <= until,
+      ),
+    savesFrom,
+    savesUntil,
+  );
   // Calibration: a deliberate 120 ms task must be seen, or a count of zero above means nothing.
   const calibration = await panel.evaluate(async () => {
     const w = window as unknown as { __longTasks: { start: number; duration: number }[] };
@@ -213,6 +238,7 @@ try {
       totalLongTaskMs: round(longTasks.reduce((a, b) => a + b, 0)),
       observerCalibrationMs: calibration.seen.map(round),
       pageLoadLongTasksMs: loadLongTasks.map(round),
+      longAnimationFrames: longFrames.map((f) => ({ durationMs: round(f.duration), scripts: f.scripts })),
     },
     openSession: {
       firstPaintOfSessionMs: {
