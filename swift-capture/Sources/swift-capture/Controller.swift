@@ -64,6 +64,13 @@ actor Controller {
     if let session, await session.isActive {
       throw CaptureError(.invalidState, "a session is already recording; stop it first")
     }
+    if let previous = session {
+      // It ended on its own (encoder failure): let its last events out before the new one starts.
+      await previous.close()
+      await forwarder?.value
+      await runLoop?.value
+      session = nil
+    }
     let config = RecordingSession.Configuration(
       sessionId: start.sessionId, spoolDir: start.spoolDir, layout: start.video.layout, fps: start.video.fps,
       maxSize: PixelSize(width: start.video.maxWidth, height: start.video.maxHeight),
