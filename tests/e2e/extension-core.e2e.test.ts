@@ -324,4 +324,33 @@ describe("extension core without a host installed", () => {
     const stored = await readSession(panel, failed.sessionId as string);
     expect(stored.session).toMatchObject({ state: "failed", error: { code: "HOST_NOT_FOUND" } });
   });
+
+  it("the options page saves recording defaults into IndexedDB, validated", async () => {
+    const options = await s.openPage("options.html");
+    await options.bringToFront();
+    const fps = await options.waitForSelector('[data-testid="options-form"] input[type="number"]', { timeout: 10_000 });
+    await fps?.click({ count: 3 });
+    await fps?.type("15");
+    const save = await options.$('[data-testid="options-form"] button[type="submit"]');
+    await save?.click();
+    await options.waitForFunction(
+      () => document.querySelector('[data-testid="options-message"]')?.textContent === "Saved.",
+      { timeout: 10_000 },
+    );
+    const stored = await options.evaluate(
+      () =>
+        new Promise<unknown>((resolve, reject) => {
+          const open = indexedDB.open("sessions");
+          open.onerror = () => reject(open.error);
+          open.onsuccess = () => {
+            const get = open.result.transaction("settings").objectStore("settings").get("defaults");
+            get.onsuccess = () => {
+              open.result.close();
+              resolve(get.result?.value);
+            };
+          };
+        }),
+    );
+    expect(stored).toMatchObject({ fps: 15, segmentSeconds: 10, layout: "passthrough" });
+  });
 });
