@@ -1,6 +1,6 @@
 import { START_TIMEOUT_MS, STOP_TIMEOUT_MS } from "@sessions/shared";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { type Actor, createActor } from "xstate";
+import { type Actor, createActor, fromPromise } from "xstate";
 import { DEFAULT_SETTINGS, type Settings } from "../../settings/settings";
 import { FakeHost } from "../../test-support/fake-host";
 import type { MediaMessage } from "../session-events";
@@ -389,6 +389,26 @@ describe("session machine across a worker restart", () => {
     await tick(5);
     expect(host.requests("session.stop")).toHaveLength(2);
     expect(state(r2)).toBe("completed");
+  });
+
+  it("mid-finalize, the finalize step runs again after the restart and completes", async () => {
+    const r = await recordingRig();
+    let release: () => void = () => undefined;
+    const blocked = r.machine.provide({
+      actors: { finalize: fromPromise(() => new Promise<void>((res) => (release = res))) },
+    });
+    const a = createActor(blocked, { snapshot: r.actor.getPersistedSnapshot() }).start();
+    r.actor.stop();
+    a.send({ type: "ui.stop" });
+    await tick(5);
+    expect(stateName(a.getSnapshot().value)).toBe("finalizing");
+    const persisted = JSON.parse(JSON.stringify(a.getPersistedSnapshot()));
+    a.stop();
+    release();
+    const r2 = rig(r.host, persisted);
+    await tick(5);
+    expect(state(r2)).toBe("completed");
+    expect(r2.finalized).toEqual([{ sessionId: "sess-1", error: null }]);
   });
 
   it("a completed session restores as completed without reconnecting", async () => {
