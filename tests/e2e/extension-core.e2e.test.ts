@@ -18,12 +18,11 @@ interface Status {
 }
 
 /**
- * A synthetic tone so the test needs no microphone; 2 s segments so some arrive. Audio only: the
- * extension core treats tracks alike, and swift-capture does not yet exit within the host's stop
- * deadline (the host then reports TIMEOUT), which is the capture child's bug, not this test's.
+ * Synthetic sources (swift-capture's test pattern, a tone) so the test needs no display or
+ * microphone; 2 s segments so several arrive while it runs.
  */
 const TEST_SETTINGS = {
-  video: "none",
+  video: "test-pattern",
   mic: "synthetic:tone:440",
   systemAudio: false,
   maxWidth: 320,
@@ -71,26 +70,33 @@ const waitState = (panel: Page, states: string[], timeoutMs?: number) =>
     timeoutMs,
   );
 
-/** Runs in the page: reads the session record and its segments straight from the extension's IndexedDB. */
+/** Runs in the page: reads the session record, its segments and screenshots straight from the extension's IndexedDB. */
 function readSession(panel: Page, sessionId: string) {
   return panel.evaluate(
     (id) =>
       new Promise<{
         session: Record<string, unknown> | undefined;
         segments: { track: string; seq: number; bytes: number; size: number }[];
+        screenshots: { seq: number; bytes: number; size: number }[];
       }>((resolve, reject) => {
         const open = indexedDB.open("sessions");
         open.onerror = () => reject(open.error);
         open.onsuccess = () => {
-          const tx = open.result.transaction(["sessions", "segments"]);
+          const tx = open.result.transaction(["sessions", "segments", "screenshots"]);
           const s = tx.objectStore("sessions").get(id);
           const segs = tx.objectStore("segments").index("by-session").getAll(id);
+          const shots = tx.objectStore("screenshots").index("by-session").getAll(id);
           tx.oncomplete = () => {
             open.result.close();
             resolve({
               session: s.result,
               segments: segs.result.map((r: { track: string; seq: number; bytes: number; data: Blob }) => ({
                 track: r.track,
+                seq: r.seq,
+                bytes: r.bytes,
+                size: r.data.size,
+              })),
+              screenshots: shots.result.map((r: { seq: number; bytes: number; data: Blob }) => ({
                 seq: r.seq,
                 bytes: r.bytes,
                 size: r.data.size,
@@ -225,9 +231,10 @@ describe("extension core with the real host", () => {
     await tab.bringToFront();
 
     // Segments from the host are reassembled, committed with the session totals, and acknowledged.
-    const during = await waitFor("a committed segment", async () => {
+    const during = await waitFor("a committed video and audio segment", async () => {
       const r = await readSession(panel, sessionId);
-      return r.segments.length > 0 ? r : null;
+      const tracks = new Set(r.segments.map((x) => x.track));
+      return tracks.has("video") && tracks.has("audio") ? r : null;
     });
     expect(during.session?.state).toBe("recording");
 
@@ -242,12 +249,15 @@ describe("extension core with the real host", () => {
       bytes: number;
       audio: { count: number; bytes: number };
       video: { count: number };
+      screenshots: { count: number };
       endedAt: number;
     };
     expect(stored.segments.length).toBeGreaterThan(0);
-    for (const seg of stored.segments) expect(seg.size).toBe(seg.bytes);
+    for (const item of [...stored.segments, ...stored.screenshots]) expect(item.size).toBe(item.bytes);
     expect(totals.audio.count + totals.video.count).toBe(stored.segments.length);
-    expect(totals.bytes).toBe(stored.segments.reduce((n, x) => n + x.bytes, 0));
+    expect(totals.screenshots.count).toBe(stored.screenshots.length);
+    const sum = (xs: { bytes: number }[]) => xs.reduce((n, x) => n + x.bytes, 0);
+    expect(totals.bytes).toBe(sum(stored.segments) + sum(stored.screenshots));
     expect(totals.endedAt).toBeGreaterThan(0);
 
     // The side panel lists it and opens its detail.
@@ -260,7 +270,8 @@ describe("extension core with the real host", () => {
     await item?.click();
     await panel.waitForSelector(`[data-testid="session-detail"][data-session-id="${sessionId}"]`, { timeout: 10_000 });
     const segmentsText = await panel.$eval('[data-testid="detail-segments"]', (e) => e.textContent ?? "");
-    expect(segmentsText).toContain(`${totals.audio.count} audio`);
+    expect(segmentsText).toContain(`${totals.video.count} video, ${totals.audio.count} audio`);
+    expect(totals.video.count).toBeGreaterThan(0);
   });
 
   it("a service worker stopped mid-recording restarts from its persisted snapshot and closes the session", async () => {
