@@ -1,4 +1,5 @@
 import { HOST_NAME } from "@sessions/shared";
+import { listSourcesOnce } from "../host/list-sources";
 import { chromeConnect } from "../host/native-port";
 import { createAnnouncer } from "../storage/announcer";
 import { openSessionsDb } from "../storage/open-db";
@@ -6,7 +7,7 @@ import { PersistenceQueue } from "../storage/persistence-queue";
 import { applyBadge, badgeFor } from "./badge";
 import { type SessionController, startSessionController } from "./session-controller";
 import type { SessionStatus } from "./status";
-import { type StatusBroadcast, type UiReply, UiRequest } from "./ui-messages";
+import { type SourcesReply, type StatusBroadcast, type UiReply, UiRequest } from "./ui-messages";
 
 /**
  * The worker's modules put together: database, queue, session controller, badge, status
@@ -53,11 +54,23 @@ export async function refreshBadge(controller: SessionController): Promise<void>
 }
 
 /** Answers a page's request; anything not matching UiRequest gets an error reply. */
-export async function handleUiRequest(controller: SessionController, raw: unknown): Promise<UiReply> {
+export async function handleUiRequest(controller: SessionController, raw: unknown): Promise<UiReply | SourcesReply> {
   const parsed = UiRequest.safeParse(raw);
   if (!parsed.success) return { ok: false, error: "BAD_REQUEST" };
   const req = parsed.data;
   if (req.type === "session.command") return { ok: true, status: await controller.command(req.command) };
+  if (req.type === "sources.list") {
+    const sources = await listSourcesOnce({
+      connect: chromeConnect,
+      hostName: HOST_NAME,
+      extensionVersion: chrome.runtime.getManifest().version,
+    });
+    return { ok: true, sources };
+  }
+  if (req.type === "session.startWith")
+    return { ok: true, status: await controller.startWith(req.sources, req.layout) };
+  if (req.type === "session.addSource") return { ok: true, status: controller.addSource(req.source) };
+  if (req.type === "session.removeSource") return { ok: true, status: controller.removeSource(req.sourceId) };
   if (req.type === "storage.flush") await controller.flush();
   return { ok: true, status: controller.status() };
 }

@@ -1,6 +1,7 @@
+import type { Layout, VideoSourceRef } from "@sessions/shared";
 import { type Actor, createActor } from "xstate";
 import type { ConnectNative } from "../host/native-port";
-import { loadSettings } from "../settings/settings";
+import { loadSettings, saveSettings } from "../settings/settings";
 import type { DbChange } from "../storage/change-feed";
 import type { Db } from "../storage/open-db";
 import type { PersistenceQueue } from "../storage/persistence-queue";
@@ -35,6 +36,10 @@ export type Command = "toggle" | "start" | "stop" | "pause" | "resume" | "dismis
 
 export interface SessionController {
   command(cmd: Command): Promise<SessionStatus>;
+  /** Remembers the picker's choice in the settings and starts with it (when no session runs). */
+  startWith(sources: VideoSourceRef[], layout: Layout): Promise<SessionStatus>;
+  addSource(source: VideoSourceRef): SessionStatus;
+  removeSource(sourceId: string): SessionStatus;
   status(): SessionStatus;
   subscribe(listener: (s: SessionStatus) => void): () => void;
   /** Resolves when every write caused so far is in IndexedDB. */
@@ -98,6 +103,21 @@ export async function startSessionController(deps: ControllerDeps): Promise<Sess
       else if (cmd === "pause") actor.send({ type: "ui.pause" });
       else if (cmd === "resume") actor.send({ type: "ui.resume" });
       else if (cmd === "dismiss") actor.send({ type: "ui.dismiss" });
+      return statusOf(actor.getSnapshot());
+    },
+    async startWith(sources, layout) {
+      const settings = await saveSettings(db, { ...(await loadSettings(db)), chosenSources: sources, layout });
+      const state = statusOf(actor.getSnapshot()).state;
+      if (state === "idle" || state === "completed" || state === "failed")
+        actor.send({ type: "ui.start", sessionId: newId(), settings });
+      return statusOf(actor.getSnapshot());
+    },
+    addSource(source) {
+      actor.send({ type: "ui.addSource", source });
+      return statusOf(actor.getSnapshot());
+    },
+    removeSource(sourceId) {
+      actor.send({ type: "ui.removeSource", sourceId });
       return statusOf(actor.getSnapshot());
     },
     status: () => statusOf(actor.getSnapshot()),

@@ -1,4 +1,4 @@
-import type { ErrorCode, HealthEvent, HostMessage } from "@sessions/shared";
+import type { ErrorCode, HealthEvent, HostMessage, VideoSourceRef } from "@sessions/shared";
 import type { PortEvent } from "../host/port-actor";
 import type { Settings } from "../settings/settings";
 import type { RecordingPlan } from "./source-plan";
@@ -6,7 +6,30 @@ import type { WatchdogEvent } from "./watchdog-actor";
 
 /** The session machine's context and events, named by where they come from (ui., host., storage.). */
 
-export type RequestKind = "sources" | "start" | "pause" | "resume" | "stop" | "status" | "resend";
+export type RequestKind =
+  | "sources"
+  | "start"
+  | "pause"
+  | "resume"
+  | "stop"
+  | "status"
+  | "resend"
+  | "addSource"
+  | "removeSource";
+
+/** A source added to or removed from the running recording, waiting for the host's answer. */
+export type SourceChange = { op: "add"; source: VideoSourceRef } | { op: "remove"; sourceId: string };
+
+/** The numbers behind the health level, for the side panel; each null until a child reports it. */
+export interface LiveMetrics {
+  fps: number | null;
+  droppedPct: number | null;
+  bufferFill: number | null;
+  diskFreeBytes: number | null;
+  /** From the last sync report: audio start minus video start of one segment slot, and its drift. */
+  offsetUs: number | null;
+  driftUs: number | null;
+}
 
 export interface SessionError {
   code: ErrorCode;
@@ -27,6 +50,9 @@ export interface SessionContext {
   capabilities: string[];
   plan: RecordingPlan | null;
   health: Pick<HealthEvent, "level" | "warnings"> | null;
+  /** Absent in snapshots persisted by older versions: read as null. */
+  metrics?: LiveMetrics | null;
+  sourceChange?: SourceChange | null;
   error: SessionError | null;
   /** Recorded time before the current run (ms); plus now − runningSince while recording. */
   recordedMs: number;
@@ -42,6 +68,8 @@ export type SessionEvent =
   | { type: "ui.pause" }
   | { type: "ui.resume" }
   | { type: "ui.dismiss" }
+  | { type: "ui.addSource"; source: VideoSourceRef }
+  | { type: "ui.removeSource"; sourceId: string }
   | { type: "storage.committed"; sessionId: string; track: "video" | "audio" | "screenshot"; seq: number }
   | { type: "storage.commitFailed"; code: ErrorCode; message: string }
   | { type: "storage.quotaExceeded"; message: string }
@@ -66,6 +94,8 @@ export function initialContext(): SessionContext {
     capabilities: [],
     plan: null,
     health: null,
+    metrics: null,
+    sourceChange: null,
     error: null,
     recordedMs: 0,
     runningSince: null,

@@ -11,6 +11,7 @@ import { assign, fromPromise, sendTo, setup } from "xstate";
 import { createPortActor, type PortDeps } from "../host/port-actor";
 import {
   initialContext,
+  type LiveMetrics,
   type MediaMessage,
   type RequestKind,
   type SessionContext,
@@ -109,6 +110,13 @@ export function createSessionMachine(deps: SessionMachineDeps) {
         event.message.type === "health" &&
         event.message.sessionId === context.sessionId,
       hostFailedSession: ({ context, event }) => hostState(event, context, "failed"),
+      /** An error event (id null) about our session: noted; a fatal one is followed by session.state failed. */
+      isSessionErrorEvent: ({ context, event }) =>
+        event.type === "host.message" &&
+        event.message.type === "error" &&
+        event.message.id === null &&
+        (event.message.sessionId === undefined || event.message.sessionId === context.sessionId),
+      hasVideo: ({ context }) => (context.plan?.video ?? null) !== null,
       hostHasSession: ({ context, event }) => {
         if (!replyTo(event, context, "status", "result")) return false;
         return statusOf(event)?.session?.sessionId === context.sessionId;
@@ -209,11 +217,50 @@ export function createSessionMachine(deps: SessionMachineDeps) {
         error: { code: p.code, message: p.message },
       })),
       finish: assign({ endedAt: () => Date.now(), connection: "closed" as const }),
-      takeHealth: assign(({ event }) =>
-        event.type === "host.message" && event.message.type === "health"
-          ? { health: { level: event.message.level, warnings: event.message.warnings } }
+      takeHealth: assign(({ event, context }) => {
+        if (event.type !== "host.message" || event.message.type !== "health") return {};
+        const h = event.message;
+        const shown = h.video ? h.video.framesOut + h.video.dropped : 0;
+        return {
+          health: { level: h.level, warnings: h.warnings },
+          metrics: {
+            ...(context.metrics ?? EMPTY_METRICS),
+            fps: h.video ? round(h.video.fps, 1) : null,
+            droppedPct: h.video && shown > 0 ? round((100 * h.video.dropped) / shown, 1) : null,
+            bufferFill: h.audio ? round(h.audio.bufferFill, 3) : null,
+            diskFreeBytes: h.host.diskFreeBytes,
+          },
+        };
+      }),
+      takeSync: assign(({ event, context }) =>
+        event.type === "host.message" && event.message.type === "sync"
+          ? {
+              metrics: {
+                ...(context.metrics ?? EMPTY_METRICS),
+                offsetUs: event.message.offsetUs,
+                driftUs: event.message.driftUs,
+              },
+            }
           : {},
       ),
+      noteSourceChange: assign(({ event }) => {
+        if (event.type === "ui.addSource") return { sourceChange: { op: "add" as const, source: event.source } };
+        if (event.type === "ui.removeSource")
+          return { sourceChange: { op: "remove" as const, sourceId: event.sourceId } };
+        return {};
+      }),
+      /** The host accepted the change: the plan (and so the status' source list) follows it. */
+      applySourceChange: assign(({ context }) => {
+        const change = context.sourceChange;
+        const video = context.plan?.video;
+        if (!change || !video || !context.plan) return { sourceChange: null };
+        const sources =
+          change.op === "add"
+            ? [...video.sources.filter((s) => s.id !== change.source.id), change.source]
+            : video.sources.filter((s) => s.id !== change.sourceId);
+        return { sourceChange: null, plan: { ...context.plan, video: { ...video, sources } } };
+      }),
+      dropSourceChange: assign({ sourceChange: null }),
       forwardMedia: ({ event }) => {
         if (event.type === "host.message") deps.onMedia(event.message as MediaMessage);
       },
@@ -231,9 +278,26 @@ export function createSessionMachine(deps: SessionMachineDeps) {
           "host.lost": { actions: "markReconnecting" },
           "host.ready": { actions: "rememberHello" },
           "host.message": [
-            { guard: "isMediaOfSession", actions: "forwardMedia" },
+            { guard: "isMediaOfSession", actions: ["forwardMedia", "takeSync"] },
             { guard: "isHealthOfSession", actions: "takeHealth" },
             { guard: "hostFailedSession", target: "failed", actions: "fail" },
+            { guard: "isSessionErrorEvent", actions: "noteError" },
+            {
+              guard: { type: "isReply", params: { kind: "addSource" } },
+              actions: ["applySourceChange", { type: "clearPending", params: { kind: "addSource" } }],
+            },
+            {
+              guard: { type: "isReply", params: { kind: "removeSource" } },
+              actions: ["applySourceChange", { type: "clearPending", params: { kind: "removeSource" } }],
+            },
+            {
+              guard: { type: "isErrorReply", params: { kind: "addSource" } },
+              actions: ["dropSourceChange", "noteError"],
+            },
+            {
+              guard: { type: "isErrorReply", params: { kind: "removeSource" } },
+              actions: ["dropSourceChange", "noteError"],
+            },
           ],
           "storage.committed": { actions: "ack" },
           "storage.commitFailed": { actions: "noteError" },
@@ -327,6 +391,7 @@ export function createSessionMachine(deps: SessionMachineDeps) {
                 ],
               },
               "ui.stop": { target: "stopping" },
+              ...sourceChanges(),
               "storage.quotaExceeded": { target: "stopping", actions: "noteError" },
               "host.ready": { actions: ["rememberHello", ...statusCheck()] },
               "host.message": [
@@ -357,6 +422,7 @@ export function createSessionMachine(deps: SessionMachineDeps) {
                 ],
               },
               "ui.stop": { target: "stopping" },
+              ...sourceChanges(),
               "storage.quotaExceeded": { target: "stopping", actions: "noteError" },
               "host.ready": { actions: ["rememberHello", ...statusCheck()] },
               "host.message": [
@@ -448,6 +514,33 @@ function statusCheck() {
   ];
 }
 
+const EMPTY_METRICS: LiveMetrics = {
+  fps: null,
+  droppedPct: null,
+  bufferFill: null,
+  diskFreeBytes: null,
+  offsetUs: null,
+  driftUs: null,
+};
+
+function round(n: number, digits: number): number {
+  const f = 10 ** digits;
+  return Math.round(n * f) / f;
+}
+
+/** Adding or removing a window while recording or paused; only a recording with video has sources. */
+function sourceChanges() {
+  const change = (kind: "addSource" | "removeSource") => ({
+    guard: "hasVideo" as const,
+    actions: [
+      "noteSourceChange" as const,
+      { type: "nextRequestId" as const, params: { kind } },
+      { type: "send" as const, params: { kind } },
+    ],
+  });
+  return { "ui.addSource": change("addSource"), "ui.removeSource": change("removeSource") };
+}
+
 function lostSession() {
   return {
     type: "noteErrorWith" as const,
@@ -475,6 +568,14 @@ function buildRequest(kind: RequestKind, ctx: SessionContext): HostRequest {
     }
     case "pause":
       return HostRequest.parse({ type: "session.pause", id, sessionId });
+    case "addSource":
+    case "removeSource": {
+      const change = ctx.sourceChange;
+      if (!change) throw new Error(`${kind} without a source`);
+      return change.op === "add"
+        ? HostRequest.parse({ type: "session.addSource", id, sessionId, source: change.source })
+        : HostRequest.parse({ type: "session.removeSource", id, sessionId, sourceId: change.sourceId });
+    }
     case "resume":
       return HostRequest.parse({ type: "session.resume", id, sessionId });
     case "stop":

@@ -1,10 +1,11 @@
-import type { AudioConfig, SourcesListResult, VideoConfig } from "@sessions/shared";
+import type { AudioConfig, SourcesListResult, VideoConfig, VideoSourceRef } from "@sessions/shared";
 import type { Settings } from "../settings/settings";
 
 /**
  * Chooses what to record from the user's defaults and what the host reports it can see. Pure:
  * the machine's `preparing` state uses it as its guard. A plan with neither video nor audio is
- * no plan (SOURCE_UNAVAILABLE), never an empty recording.
+ * no plan (SOURCE_UNAVAILABLE), never an empty recording. Sources ticked in the side panel
+ * (`settings.chosenSources`) win over the `video` default while any of them still exists.
  */
 
 export interface RecordingPlan {
@@ -32,6 +33,12 @@ function chooseVideo(settings: Settings, sources: SourcesListResult, capabilitie
     maxWidth: settings.maxWidth,
     maxHeight: settings.maxHeight,
   };
+  const chosen = chosenVideo(settings, sources);
+  if (chosen.length > 0) {
+    // Several sources never go out as passthrough: the host would show only the first.
+    const layout = chosen.length > 1 && frame.layout === "passthrough" ? "grid" : frame.layout;
+    return { ...frame, layout, sources: chosen };
+  }
   switch (settings.video) {
     case "none":
       return null;
@@ -56,6 +63,13 @@ function chooseVideo(settings: Settings, sources: SourcesListResult, capabilitie
       };
     }
   }
+}
+
+/** The picker's last choice, keeping only the windows and displays the host still sees. */
+function chosenVideo(settings: Settings, sources: SourcesListResult): VideoSourceRef[] {
+  if (!settings.chosenSources) return [];
+  const present = new Set([...sources.windows.map((w) => w.id), ...sources.displays.map((d) => d.id)]);
+  return settings.chosenSources.filter((s) => s.kind === "test-pattern" || present.has(s.id));
 }
 
 function chooseMic(settings: Settings, sources: SourcesListResult): AudioConfig["mic"] {

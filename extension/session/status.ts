@@ -30,6 +30,18 @@ export const SessionStatus = z.object({
   at: z.number(),
   running: z.boolean(),
   health: z.object({ level: HealthLevel, warnings: z.array(z.string()) }).nullable(),
+  /** The numbers behind `health` and the last A/V sync report; null until the host reports. */
+  metrics: z
+    .object({
+      fps: z.number().nullable(),
+      droppedPct: z.number().nullable(),
+      bufferFill: z.number().nullable(),
+      diskFreeBytes: z.number().nullable(),
+      offsetUs: z.number().nullable(),
+      driftUs: z.number().nullable(),
+    })
+    .nullable()
+    .optional(),
   error: z.object({ code: ErrorCode, message: z.string() }).nullable(),
   connection: z.enum(["connecting", "connected", "reconnecting", "closed"]),
   hostVersion: z.string().nullable(),
@@ -56,6 +68,7 @@ export function statusOf(snapshot: SessionSnapshot, now = Date.now()): SessionSt
     at: now,
     running,
     health: c.health,
+    metrics: c.metrics ?? null,
     error: c.error,
     connection: c.connection,
     hostVersion: c.hostVersion,

@@ -1,4 +1,12 @@
-import { DEFAULT_FPS, DEFAULT_SEGMENT_SECONDS, Layout, MAX_FPS, SegmentSeconds } from "@sessions/shared";
+import {
+  DEFAULT_FPS,
+  DEFAULT_SEGMENT_SECONDS,
+  Layout,
+  MAX_FPS,
+  MAX_VIDEO_SOURCES,
+  SegmentSeconds,
+  VideoSourceRef,
+} from "@sessions/shared";
 import { z } from "zod";
 import type { Db } from "../storage/open-db";
 
@@ -22,6 +30,11 @@ export const Settings = z.object({
   mic: z.string().min(1).max(256).nullable().default("default"),
   systemAudio: z.boolean().default(true),
   segmentSeconds: SegmentSeconds.default(DEFAULT_SEGMENT_SECONDS),
+  /**
+   * The windows/displays last ticked in the side panel's source picker; when any of them is still
+   * there they are recorded instead of `video`. null: no choice made, `video` decides.
+   */
+  chosenSources: z.array(VideoSourceRef).min(1).max(MAX_VIDEO_SOURCES).nullable().default(null),
 });
 export type Settings = z.infer<typeof Settings>;
 

@@ -216,6 +216,29 @@ describe("session machine", () => {
     expect(ctx(r).error).toEqual({ code: "CHILD_CRASHED", message: "audio exited" });
   });
 
+  it("notes an error event about its session without leaving recording", async () => {
+    const r = await recordingRig();
+    r.host.emit({
+      type: "error",
+      id: null,
+      sessionId: "other",
+      code: "DISK_FULL",
+      message: "not ours",
+      retryable: false,
+    });
+    r.host.emit({
+      type: "error",
+      id: null,
+      sessionId: "sess-1",
+      code: "SOURCE_UNAVAILABLE",
+      message: "window closed",
+      retryable: true,
+    });
+    await tick(1);
+    expect(state(r)).toBe("recording");
+    expect(ctx(r).error).toEqual({ code: "SOURCE_UNAVAILABLE", message: "window closed" });
+  });
+
   it("keeps the latest health of its own session only", async () => {
     const r = await recordingRig();
     const health = (sessionId: string, level: string) => ({
@@ -232,6 +255,75 @@ describe("session machine", () => {
     r.host.emit(health("other", "critical"));
     await tick(1);
     expect(ctx(r).health).toEqual({ level: "warning", warnings: ["frames dropping"] });
+  });
+
+  it("adds and removes a window while recording; the plan follows what the host accepted", async () => {
+    const r = await recordingRig();
+    r.actor.send({ type: "ui.addSource", source: { id: "window:1", kind: "window" } });
+    await tick(2);
+    expect(r.host.requests("session.addSource")[0]).toMatchObject({
+      sessionId: "sess-1",
+      source: { id: "window:1", kind: "window" },
+    });
+    expect(ctx(r).plan?.video?.sources.map((s) => s.id)).toEqual(["display:0", "window:1"]);
+    r.actor.send({ type: "ui.pause" });
+    await tick(2);
+    r.actor.send({ type: "ui.removeSource", sourceId: "display:0" });
+    await tick(2);
+    expect(r.host.requests("session.removeSource")[0]).toMatchObject({ sessionId: "sess-1", sourceId: "display:0" });
+    expect(ctx(r).plan?.video?.sources.map((s) => s.id)).toEqual(["window:1"]);
+    expect(ctx(r).sourceChange).toBeNull();
+  });
+
+  it("keeps a refused source change out of the plan and notes the host's error", async () => {
+    const host = new FakeHost();
+    host.handlers["session.addSource"] = (req) => ({
+      type: "error",
+      id: req.id,
+      code: "SOURCE_UNAVAILABLE",
+      message: "window gone",
+      retryable: false,
+    });
+    const r = await recordingRig(DEFAULT_SETTINGS, host);
+    r.actor.send({ type: "ui.addSource", source: { id: "window:9", kind: "window" } });
+    await tick(2);
+    expect(state(r)).toBe("recording");
+    expect(ctx(r).plan?.video?.sources.map((s) => s.id)).toEqual(["display:0"]);
+    expect(ctx(r).error?.code).toBe("SOURCE_UNAVAILABLE");
+  });
+
+  it("keeps the numbers behind health and the last sync report", async () => {
+    const r = await recordingRig();
+    r.host.emit({
+      type: "health",
+      sessionId: "sess-1",
+      ts: 1,
+      level: "warning",
+      warnings: ["frames dropping: 2.0 %"],
+      video: { fps: 29.46, framesOut: 98, dropped: 2, duplicated: 0, encodeLagMs: 1, sources: [] },
+      audio: null,
+      host: { queueDepth: 0, unacknowledged: 0, diskFreeBytes: 5e9, rssBytes: 1 },
+    });
+    r.host.emit({
+      type: "sync",
+      sessionId: "sess-1",
+      seq: 0,
+      videoStartUs: 0,
+      videoEndUs: 2_000_000,
+      audioStartUs: 1_000,
+      audioEndUs: 2_001_000,
+      offsetUs: 1_000,
+      driftUs: -20,
+    });
+    await tick(1);
+    expect(ctx(r).metrics).toEqual({
+      fps: 29.5,
+      droppedPct: 2,
+      bufferFill: null,
+      diskFreeBytes: 5e9,
+      offsetUs: 1_000,
+      driftUs: -20,
+    });
   });
 
   it("forwards media of its own session and acknowledges what storage committed", async () => {

@@ -52,4 +52,28 @@ describe("planRecording", () => {
     const none = { ...FAKE_SOURCES, displays: [], systemAudio: { available: false } };
     expect(planRecording({ ...DEFAULT_SETTINGS, mic: null }, none, []).ok).toBe(false);
   });
+  it("records the sources ticked in the picker that still exist, as a grid when there are several", () => {
+    const settings = {
+      ...DEFAULT_SETTINGS,
+      chosenSources: [
+        { id: "window:1", kind: "window" as const },
+        { id: "display:0", kind: "display" as const },
+        { id: "window:gone", kind: "window" as const },
+      ],
+    };
+    const r = planRecording(settings, FAKE_SOURCES, []);
+    expect(r.ok && r.plan.video?.sources).toEqual([
+      { id: "window:1", kind: "window" },
+      { id: "display:0", kind: "display" },
+    ]);
+    expect(r.ok && r.plan.video?.layout).toBe("grid");
+    const sideBySide = planRecording({ ...settings, layout: "side-by-side" }, FAKE_SOURCES, []);
+    expect(sideBySide.ok && sideBySide.plan.video?.layout).toBe("side-by-side");
+  });
+
+  it("falls back to the video default when none of the chosen sources is left", () => {
+    const settings = { ...DEFAULT_SETTINGS, chosenSources: [{ id: "window:gone", kind: "window" as const }] };
+    const r = planRecording(settings, FAKE_SOURCES, []);
+    expect(r.ok && r.plan.video?.sources).toEqual([{ id: "display:0", kind: "display" }]);
+  });
 });
