@@ -2,6 +2,7 @@ import type { SessionStatus } from "../session/status";
 import { formatDuration } from "./format";
 import { sendUi, useTicker } from "./hooks/use-session-status";
 import { InstallHelp } from "./install-help";
+import { LiveHealth } from "./live-health";
 
 /** The active session: state, timer, sources, health, and the buttons that send ui.* commands. */
 export function ActiveSession({ status }: { status: SessionStatus | null }) {
@@ -27,6 +28,7 @@ export function ActiveSession({ status }: { status: SessionStatus | null }) {
           {status.health.warnings.length > 0 && ` — ${status.health.warnings.join("; ")}`}
         </p>
       )}
+      {live && <LiveHealth status={status} />}
       {status.sources.length > 0 && <p class="sources">Sources: {status.sources.join(", ")}</p>}
       {status.connection === "reconnecting" && <p class="warn">Host connection lost — reconnecting…</p>}
       {status.error && (

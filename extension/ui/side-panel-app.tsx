@@ -6,6 +6,7 @@ import { useSessionList } from "./hooks/use-session-list";
 import { useSessionStatus } from "./hooks/use-session-status";
 import { SessionDetail } from "./session-detail";
 import { SessionList } from "./session-list";
+import { SourcePicker } from "./source-picker";
 
 /**
  * The side panel: state split by concern — the live machine status (from the worker), the
@@ -21,6 +22,7 @@ export function SidePanelApp({ initialSession }: { initialSession: string | null
   return (
     <main>
       <ActiveSession status={status} />
+      <SourcePicker status={status} db={db} />
       <SessionDetail detail={detail} />
       <SessionList sessions={sessions} selected={selected} onSelect={setSelected} />
     </main>

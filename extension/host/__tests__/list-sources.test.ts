@@ -20,16 +20,16 @@ describe("listSourcesOnce", () => {
       message: "capture exited",
       retryable: true,
     });
-    await expect(
-      listSourcesOnce({ connect: host.connect, hostName: "h", extensionVersion: "0.1.0" }),
-    ).rejects.toThrow("CHILD_CRASHED: capture exited");
+    await expect(listSourcesOnce({ connect: host.connect, hostName: "h", extensionVersion: "0.1.0" })).rejects.toThrow(
+      "CHILD_CRASHED: capture exited",
+    );
   });
 
   it("rejects when the host cannot be started", async () => {
     const host = new FakeHost();
     host.connectError = "Specified native messaging host not found.";
-    await expect(
-      listSourcesOnce({ connect: host.connect, hostName: "h", extensionVersion: "0.1.0" }),
-    ).rejects.toThrow("not found");
+    await expect(listSourcesOnce({ connect: host.connect, hostName: "h", extensionVersion: "0.1.0" })).rejects.toThrow(
+      "not found",
+    );
   });
 });
