@@ -4,6 +4,7 @@ import { useDb } from "./hooks/use-db";
 import { useSessionDetail } from "./hooks/use-session-detail";
 import { useSessionList } from "./hooks/use-session-list";
 import { useSessionStatus } from "./hooks/use-session-status";
+import { Playback } from "./playback";
 import { SessionDetail } from "./session-detail";
 import { SessionList } from "./session-list";
 import { SourcePicker } from "./source-picker";
@@ -24,6 +25,14 @@ export function SidePanelApp({ initialSession }: { initialSession: string | null
       <ActiveSession status={status} />
       <SourcePicker status={status} db={db} />
       <SessionDetail detail={detail} />
+      {detail && detail !== "missing" && (
+        <Playback
+          db={db}
+          sessionId={detail.session.id}
+          sessionState={detail.session.state}
+          timeline={detail.timeline}
+        />
+      )}
       <SessionList sessions={sessions} selected={selected} onSelect={setSelected} />
     </main>
   );
