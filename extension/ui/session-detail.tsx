@@ -35,7 +35,7 @@ export function SessionDetail({ detail }: { detail: Detail | null | "missing" })
       </dl>
       <h3>Timeline ({s.timelineCount})</h3>
       <ol class="timeline" data-testid="detail-timeline">
-        {detail.timeline.slice(0, 200).map((t) => (
+        {detail.timeline.map((t) => (
           <li key={`${t.ts}/${t.kind}`}>
             <span class="ts">{formatDuration(t.ts / 1000)}</span> <span class="kind">{t.kind}</span> {t.detail}
           </li>

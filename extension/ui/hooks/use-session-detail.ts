@@ -8,6 +8,9 @@ import { getSession, timelineOf } from "../../storage/sessions-repo";
  * One session's detail: the record (totals kept by the commit transaction, so no need to load
  * segments to show duration and size), segment counts per track, and its timeline events.
  */
+/** Events read for the detail view: what it shows, no more (an hour has thousands). */
+export const TIMELINE_SHOWN = 200;
+
 export interface SessionDetail {
   session: SessionRecord;
   timeline: TimelineRecord[];
@@ -22,7 +25,10 @@ export function useSessionDetail(db: Db | null, sessionId: string | null): Sessi
     }
     let alive = true;
     const load = async () => {
-      const [session, timeline] = await Promise.all([getSession(db, sessionId), timelineOf(db, sessionId, 500)]);
+      const [session, timeline] = await Promise.all([
+        getSession(db, sessionId),
+        timelineOf(db, sessionId, TIMELINE_SHOWN),
+      ]);
       if (alive) setDetail(session ? { session, timeline } : "missing");
     };
     void load();
