@@ -51,6 +51,8 @@ export function applyPolicy(person: Settings, policy: ManagedPolicy): EffectiveS
   }
   if (policy.allowedSources !== undefined) {
     locks.video = `Only ${listOf(policy.allowedSources)} may be recorded, ${BY_ORG}.`;
+    // Picked sources win over `video` only while they exist; the fallback must not be forbidden.
+    if (s.chosenSources && !videoChoiceAllowed(s.video, policy)) s.video = "none";
   }
   return { settings: s, locks };
 }
@@ -69,13 +71,26 @@ export function videoChoiceAllowed(choice: VideoSourceChoice, policy: ManagedPol
 
 /** Why a recording with these (effective) settings may not start; null when it may. */
 export function startRefusal(settings: Settings, policy: ManagedPolicy): string | null {
-  let reason: string | null = null;
-  if (policy.recordingAllowed === false) reason = "Recording is turned off by your organization.";
-  else if (!videoChoiceAllowed(settings.video, policy)) {
-    const kind = sourceKindOf(settings.video);
-    reason = `Your organization does not allow recording the ${kind}; allowed: ${listOf(policy.allowedSources ?? [])}.`;
+  if (policy.recordingAllowed === false) return withMessage("Recording is turned off by your organization.", policy);
+  const kinds = settings.chosenSources ? settings.chosenSources.map((c) => c.kind) : [sourceKindOf(settings.video)];
+  for (const kind of kinds) {
+    const refusal = sourceRefusal(kind, policy);
+    if (refusal) return refusal;
   }
-  if (reason === null) return null;
+  return null;
+}
+
+/** Why a source of this kind may not be recorded (or added to a recording); null when it may. */
+export function sourceRefusal(kind: SourceKind | null, policy: ManagedPolicy): string | null {
+  if (policy.recordingAllowed === false) return withMessage("Recording is turned off by your organization.", policy);
+  if (kind === null || policy.allowedSources === undefined || policy.allowedSources.includes(kind)) return null;
+  return withMessage(
+    `Your organization does not allow recording the ${kind}; allowed: ${listOf(policy.allowedSources)}.`,
+    policy,
+  );
+}
+
+function withMessage(reason: string, policy: ManagedPolicy): string {
   return policy.forbiddenMessage ? `${reason} ${policy.forbiddenMessage}` : reason;
 }
 

@@ -1,7 +1,8 @@
+import type { SourceKind } from "@sessions/shared";
 import { loadSettings, type Settings } from "../settings/settings";
 import type { Db } from "../storage/open-db";
 import type { StorageManagerLike } from "../storage/quota";
-import { applyPolicy, type EffectiveSettings, startRefusal } from "./apply-policy";
+import { applyPolicy, type EffectiveSettings, sourceRefusal, startRefusal } from "./apply-policy";
 import { cappedStorage } from "./capped-storage";
 import { type ManagedArea, readManagedPolicy, watchManagedPolicy } from "./managed-store";
 import type { ParsedPolicy } from "./parse-policy";
@@ -20,6 +21,8 @@ export interface PolicyRuntime {
   recordingSettings(): Promise<Settings>;
   /** Why a recording may not start now; null when it may. */
   refusal(settings: Settings): string | null;
+  /** Why a source of this kind may not be added to a recording; null when it may. */
+  sourceRefusal(kind: SourceKind): string | null;
   /** navigator.storage with the policy's cap applied. */
   storage(inner: StorageManagerLike | undefined): StorageManagerLike;
   subscribe(fn: (p: ParsedPolicy) => void): () => void;
@@ -41,6 +44,7 @@ export async function startPolicyRuntime(db: Db, area?: ManagedArea): Promise<Po
     effectiveSettings,
     recordingSettings: async () => (await effectiveSettings()).settings,
     refusal: (settings) => startRefusal(settings, parsed.policy),
+    sourceRefusal: (kind) => sourceRefusal(kind, parsed.policy),
     storage: (inner) =>
       cappedStorage(inner, {
         capBytes: () => (parsed.policy.storageCapMB === undefined ? undefined : capBytes(parsed.policy.storageCapMB)),

@@ -3,7 +3,7 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import type { RecordingPlan } from "../../session/source-plan";
 import { DEFAULT_SETTINGS } from "../../settings/settings";
-import { applyPolicy, planViolation, startRefusal } from "../apply-policy";
+import { applyPolicy, planViolation, sourceRefusal, startRefusal } from "../apply-policy";
 import { managedSchema } from "../managed-schema";
 import { readManagedPolicy } from "../managed-store";
 import { parseManagedPolicy } from "../parse-policy";
@@ -120,6 +120,35 @@ describe("startRefusal", () => {
       startRefusal({ ...DEFAULT_SETTINGS, video: "test-pattern" }, { allowedSources: ["test-pattern"] }),
     ).toBeNull();
     expect(startRefusal({ ...DEFAULT_SETTINGS, video: "none" }, { allowedSources: [] })).toBeNull();
+  });
+});
+
+describe("picked sources (settings.chosenSources)", () => {
+  const windowAndDisplay = {
+    ...DEFAULT_SETTINGS,
+    video: "primary-display" as const,
+    chosenSources: [
+      { id: "w1", kind: "window" as const },
+      { id: "d1", kind: "display" as const },
+    ],
+  };
+  it("refuses when any picked source's kind is forbidden, naming it", () => {
+    expect(startRefusal(windowAndDisplay, { allowedSources: ["window"] })).toMatch(
+      /recording the display; allowed: window/,
+    );
+    expect(startRefusal(windowAndDisplay, { allowedSources: ["window", "display"] })).toBeNull();
+  });
+  it("a forbidden fallback choice is replaced by none, so a vanished pick never records a forbidden kind", () => {
+    const picked = { ...windowAndDisplay, chosenSources: [{ id: "w1", kind: "window" as const }] };
+    const { settings } = applyPolicy(picked, { allowedSources: ["window"] });
+    expect(settings.video).toBe("none");
+    expect(startRefusal(settings, { allowedSources: ["window"] })).toBeNull();
+  });
+  it("sourceRefusal gates adding a source while recording", () => {
+    expect(sourceRefusal("window", { allowedSources: ["display"], forbiddenMessage: "Ask IT." })).toBe(
+      "Your organization does not allow recording the window; allowed: display. Ask IT.",
+    );
+    expect(sourceRefusal("display", { allowedSources: ["display"] })).toBeNull();
   });
 });
 
