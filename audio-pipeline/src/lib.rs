@@ -13,6 +13,7 @@ pub mod pipeline;
 pub mod protocol;
 pub mod resample;
 pub mod ring;
+pub mod rt;
 pub mod segment;
 pub mod session;
 pub mod slot;

@@ -1,6 +1,6 @@
 //! The pipeline thread of one recording: every 20 ms it pulls what the devices captured,
-//! resamples, mixes the media time that is now due (minus a fixed look-behind so late device
-//! buffers still make it), limits, and hands the frames to the segmenter; once a second it
+//! resamples, mixes the media time that is now due (minus a look-behind of 250 ms or more — the
+//! largest block a device delivers plus 40 ms — so late device buffers still make it), limits, and hands the frames to the segmenter; once a second it
 //! reports health; twice a second it checks the devices. Guarantees: the media timeline advances
 //! with CLOCK_MONOTONIC (never with a device's own pace), so audio stays on the host's session
 //! clock; paused time is never put on the timeline; `stop`, pause and EOF first mix everything
@@ -24,8 +24,12 @@ use crate::segment::{SegmentError, Segmenter};
 use crate::slot::{Slot, SlotKind, SILENT_AFTER_NS};
 
 const TICK: Duration = Duration::from_millis(20);
-/// Media is mixed this far behind "now", so a device's late buffer still lands in place.
-pub const LOOK_BEHIND_FRAMES: u64 = SAMPLE_RATE as u64 * 120 / 1000;
+/// Media is mixed at least this far behind "now", so a device's late buffer — or a capture
+/// thread the scheduler held back on a loaded machine — still lands in place; a device that
+/// delivers bigger blocks gets its block size plus `LOOK_BEHIND_MARGIN`, up to `LOOK_BEHIND_MAX`.
+pub const LOOK_BEHIND_FRAMES: u64 = SAMPLE_RATE as u64 * 250 / 1000;
+const LOOK_BEHIND_MARGIN: u64 = SAMPLE_RATE as u64 * 40 / 1000;
+const LOOK_BEHIND_MAX: u64 = SAMPLE_RATE as u64 / 2;
 const HEALTH_EVERY_NS: u64 = 1_000_000_000;
 const WATCH_EVERY_NS: u64 = 500_000_000;
 const DEFAULT_CHECK_EVERY_NS: u64 = 2_000_000_000;
@@ -83,10 +87,8 @@ impl Pipeline {
             .map_err(|e| StartError { code: ErrorCode::EncoderFailed, message: e.to_string() })?;
         let start_ns = monotonic_ns();
         let first_sample = ns_to_samples(cfg.clock.ns_at(start_ns));
-        let segmenter = Segmenter::new(encoder, cfg.spool_dir, cfg.segment_seconds, first_sample).map_err(|e| StartError {
-            code: segment_error_code(&e),
-            message: e.to_string(),
-        })?;
+        let segmenter = Segmenter::new(encoder, cfg.spool_dir, cfg.segment_seconds, first_sample)
+            .map_err(|e| StartError { code: segment_error_code(&e), message: e.to_string() })?;
         Ok(Self {
             clock: cfg.clock,
             emitter,
@@ -149,7 +151,9 @@ impl Pipeline {
         } else {
             let due = self.due(now);
             self.pull(due);
-            let target = due.saturating_sub(LOOK_BEHIND_FRAMES);
+            let burst = self.slots.iter().map(Slot::max_block_frames).max().unwrap_or(0);
+            let look_behind = (burst + LOOK_BEHIND_MARGIN).clamp(LOOK_BEHIND_FRAMES, LOOK_BEHIND_MAX);
+            let target = due.saturating_sub(look_behind);
             self.mix_until(target)?;
         }
         if now >= self.next_watch {
@@ -192,6 +196,12 @@ impl Pipeline {
         Ok(())
     }
 
+    fn drain_to_now(&mut self) -> Result<(), SegmentError> {
+        let due = self.due(monotonic_ns());
+        self.pull(due);
+        self.mix_until(due)
+    }
+
     /// Mixes everything captured so far (no look-behind), up to the newest sample any source
     /// delivered — not further, so a pause or stop adds no silence. Returns the frames between
     /// that point and "now" (audio not captured yet), which a pause cuts out with the pause.
@@ -232,11 +242,17 @@ impl Pipeline {
         self.emit(Output::Ok { id });
         self.emit(Output::State { state: ChildState::Recording, ts: self.ts(now) });
         let cut = (now - since) / 1_000;
-        self.emit(Output::timeline(self.ts(now), TimelineKind::Resume, format!("resumed; {cut} µs of pause cut from the media")));
+        self.emit(Output::timeline(
+            self.ts(now),
+            TimelineKind::Resume,
+            format!("resumed; {cut} µs of pause cut from the media"),
+        ));
     }
 
     fn stop(mut self, id: Option<RequestId>) {
-        let result = if self.paused_since.is_some() { Ok(()) } else { self.drain_captured(monotonic_ns()).map(|_| ()) };
+        // Stop covers the media up to now: what the devices delivered, then silence for a
+        // source that is late or idle (nothing after the stop can fill it in anyway).
+        let result = if self.paused_since.is_some() { Ok(()) } else { self.drain_to_now() };
         let result = result.and_then(|_| self.segmenter.flush());
         match result {
             Ok(last) => {
@@ -292,7 +308,8 @@ impl Pipeline {
             {
                 slot.silent_reported = true;
                 slot.state = DeviceState::Silent;
-                events.push((TimelineKind::DeviceSilent, format!("{label} '{}' delivered nothing for 2 s", slot.name())));
+                events
+                    .push((TimelineKind::DeviceSilent, format!("{label} '{}' delivered nothing for 2 s", slot.name())));
                 // A default mic that stops calling back is replaced by whatever is default now.
                 // A sink monitor legitimately stops while nothing plays (PulseAudio's idle
                 // sinks render nothing), so system audio only follows default-sink changes.
@@ -311,7 +328,10 @@ impl Pipeline {
                     match slot.open() {
                         Ok(()) => {
                             slot.state = DeviceState::Switched;
-                            events.push((TimelineKind::DeviceSwitched, format!("{label}: default changed from '{old}' to '{}'", slot.name())));
+                            events.push((
+                                TimelineKind::DeviceSwitched,
+                                format!("{label}: default changed from '{old}' to '{}'", slot.name()),
+                            ));
                         }
                         Err(e) => {
                             slot.state = DeviceState::Missing;
@@ -369,7 +389,8 @@ impl Pipeline {
             let detail = if on { "capture buffer above 90 %" } else { "capture buffer back below 70 %" };
             self.emit(Output::timeline(self.ts(now), TimelineKind::Warning, detail));
         }
-        let lag_frames = self.due(now).saturating_sub(self.segmenter.encoded_until().saturating_sub(self.first_sample()));
+        let lag_frames =
+            self.due(now).saturating_sub(self.segmenter.encoded_until().saturating_sub(self.first_sample()));
         let health = HealthEvent {
             ts: self.ts(now),
             buffer_fill: Fraction::clamped(fill),

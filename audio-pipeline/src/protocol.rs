@@ -49,8 +49,7 @@ pub struct SessionId(String);
 impl TryFrom<String> for SessionId {
     type Error = String;
     fn try_from(s: String) -> Result<Self, String> {
-        let ok = (1..=64).contains(&s.len())
-            && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+        let ok = (1..=64).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
         if ok {
             Ok(Self(s))
         } else {
@@ -296,7 +295,11 @@ pub fn decode_command_value(value: Value) -> Result<Command, DecodeError> {
             return Err(DecodeError { id, code: ErrorCode::BadRequest, message: "missing string field 'type'".into() })
         }
         Some(t) if !COMMAND_TYPES.contains(&t) => {
-            return Err(DecodeError { id, code: ErrorCode::UnknownType, message: format!("unknown command type '{t}'") })
+            return Err(DecodeError {
+                id,
+                code: ErrorCode::UnknownType,
+                message: format!("unknown command type '{t}'"),
+            })
         }
         Some(_) => {}
     }

@@ -163,10 +163,10 @@ mod tests {
         let mut r = StereoResampler::new(44_100, 1).unwrap();
         let mut out = Vec::new();
         r.process(&input, &mut out).unwrap();
-        let (pos, _) = out
-            .chunks_exact(2)
-            .enumerate()
-            .fold((0, 0.0f32), |(bi, bv), (i, f)| if f[0].abs() > bv { (i, f[0].abs()) } else { (bi, bv) });
+        let (pos, _) =
+            out.chunks_exact(2)
+                .enumerate()
+                .fold((0, 0.0f32), |(bi, bv), (i, f)| if f[0].abs() > bv { (i, f[0].abs()) } else { (bi, bv) });
         assert!((pos as i64 - 4_800).abs() <= 2, "click at {pos}");
     }
 }

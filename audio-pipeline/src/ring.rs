@@ -23,6 +23,8 @@ pub struct RingStats {
     /// Sum of |interval − previous interval| over all callbacks, and how many were summed.
     pub jitter_sum_ns: AtomicU64,
     pub jitter_count: AtomicU64,
+    /// Largest block (frames) one push delivered.
+    pub max_block_frames: AtomicU64,
 }
 
 impl RingStats {
@@ -62,16 +64,14 @@ pub fn capture_ring(frames: usize, channels: usize) -> (RingWriter, RingReader) 
     let capacity = frames.max(1) * channels;
     let (producer, consumer) = RingBuffer::new(capacity);
     let stats = Arc::new(RingStats::default());
-    (
-        RingWriter { producer, channels, stats: stats.clone() },
-        RingReader { consumer, capacity, channels, stats },
-    )
+    (RingWriter { producer, channels, stats: stats.clone() }, RingReader { consumer, capacity, channels, stats })
 }
 
 impl RingWriter {
     /// Pushes interleaved samples; drops what does not fit (whole frames) and counts it.
     pub fn push(&mut self, samples: &[f32]) {
         let whole = samples.len() - samples.len() % self.channels;
+        self.stats.max_block_frames.fetch_max((whole / self.channels) as u64, Relaxed);
         let room = self.producer.slots() - self.producer.slots() % self.channels;
         let n = whole.min(room);
         if n > 0 {

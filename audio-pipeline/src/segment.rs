@@ -290,7 +290,11 @@ mod tests {
             assert_eq!(meta.len(), e.bytes);
             assert_eq!(e.end_us, samples_to_us(e.first_sample.unwrap() + e.units));
         }
-        let leftovers: Vec<_> = fs::read_dir(&dir).unwrap().filter_map(|e| e.ok()).filter(|e| e.file_name().to_string_lossy().ends_with(".part")).collect();
+        let leftovers: Vec<_> = fs::read_dir(&dir)
+            .unwrap()
+            .filter_map(|e| e.ok())
+            .filter(|e| e.file_name().to_string_lossy().ends_with(".part"))
+            .collect();
         assert!(leftovers.is_empty(), "no temp file survives");
         let _ = fs::remove_dir_all(dir);
     }

@@ -93,7 +93,11 @@ impl Session {
             return self.emit(Output::error(Some(&id), ErrorCode::InvalidState, "already recording"));
         }
         if c.mic.is_none() && c.system.is_none() {
-            return self.emit(Output::error(Some(&id), ErrorCode::BadRequest, "neither mic nor system audio requested"));
+            return self.emit(Output::error(
+                Some(&id),
+                ErrorCode::BadRequest,
+                "neither mic nor system audio requested",
+            ));
         }
         let mut slots = Vec::new();
         if let Some(mic) = &c.mic {
@@ -118,7 +122,13 @@ impl Session {
         let (tx, rx) = mpsc::channel();
         let thread = match std::thread::Builder::new().name("pipeline".into()).spawn(move || pipeline.run(rx)) {
             Ok(t) => t,
-            Err(e) => return self.emit(Output::error(Some(&id), ErrorCode::Internal, format!("cannot start the pipeline: {e}"))),
+            Err(e) => {
+                return self.emit(Output::error(
+                    Some(&id),
+                    ErrorCode::Internal,
+                    format!("cannot start the pipeline: {e}"),
+                ))
+            }
         };
         self.running = Some(Running { control: tx, thread });
         self.emit(Output::Ok { id: c.id });

@@ -200,12 +200,23 @@ impl Slot {
         self.meter.feed(out);
     }
 
+    /// Largest block the device delivered in one callback, in 48 kHz frames (sizes the
+    /// pipeline's look-behind).
+    pub fn max_block_frames(&self) -> u64 {
+        self.source.as_ref().map_or(0, |s| {
+            let frames = s.reader.stats.max_block_frames.load(Relaxed);
+            frames * SAMPLE_RATE as u64 / s.format.rate.max(1) as u64
+        })
+    }
+
     pub fn overruns(&self) -> u64 {
         self.base_overruns + self.source.as_ref().map_or(0, |s| s.reader.stats.overruns.load(Relaxed))
     }
 
     pub fn dropped_frames(&self) -> u64 {
-        self.base_dropped + self.fifo_dropped + self.source.as_ref().map_or(0, |s| s.reader.stats.dropped_frames.load(Relaxed))
+        self.base_dropped
+            + self.fifo_dropped
+            + self.source.as_ref().map_or(0, |s| s.reader.stats.dropped_frames.load(Relaxed))
     }
 
     /// Mean change of the callback interval since the last call, in µs (None without callbacks).
@@ -226,7 +237,8 @@ mod tests {
 
     #[test]
     fn take_pads_with_silence_when_nothing_arrived() {
-        let mut s = Slot::new(SlotKind::Mic(MicSpec::Synthetic(Synthetic { signal: Signal::Tone(440.0), fault: None })), 1.0);
+        let mut s =
+            Slot::new(SlotKind::Mic(MicSpec::Synthetic(Synthetic { signal: Signal::Tone(440.0), fault: None })), 1.0);
         let mut out = Vec::new();
         s.take(480, &mut out);
         assert_eq!(out.len(), 960);
@@ -235,7 +247,8 @@ mod tests {
 
     #[test]
     fn first_arrival_is_aligned_to_now() {
-        let mut s = Slot::new(SlotKind::Mic(MicSpec::Synthetic(Synthetic { signal: Signal::Tone(440.0), fault: None })), 1.0);
+        let mut s =
+            Slot::new(SlotKind::Mic(MicSpec::Synthetic(Synthetic { signal: Signal::Tone(440.0), fault: None })), 1.0);
         s.open().unwrap();
         std::thread::sleep(std::time::Duration::from_millis(60));
         // The timeline wants 4800 frames (100 ms) between the next mixed frame and now.

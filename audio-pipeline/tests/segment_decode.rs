@@ -12,7 +12,9 @@ use sessions_audio::segment::Segmenter;
 fn any_segment_length_decodes_sample_exact() {
     let dir = temp_dir("lengths");
     let mut wrong = Vec::new();
-    for (i, units) in [1u64, 100, 311, 312, 313, 647, 648, 649, 959, 960, 961, 1272, 1273, 2000, 47_999].into_iter().enumerate() {
+    for (i, units) in
+        [1u64, 100, 311, 312, 313, 647, 648, 649, 959, 960, 961, 1272, 1273, 2000, 47_999].into_iter().enumerate()
+    {
         let sub = dir.join(format!("n{i}"));
         let mut s = Segmenter::new(OpusEncoder::new(96_000, 5).unwrap(), sub, 2, 12_345).unwrap();
         let pcm = vec![0.25f32; units as usize * 2];

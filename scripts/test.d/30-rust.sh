@@ -16,7 +16,8 @@ cd "$ROOT/audio-pipeline"
 for tool in pulseaudio pactl paplay espeak-ng ffmpeg mount; do
   command -v "$tool" >/dev/null || die "$tool is missing (scripts/setup/rust.sh installs it)"
 done
-log "cargo clippy (-D warnings)"
+log "cargo fmt --check, cargo clippy (-D warnings)"
+cargo fmt --check
 cargo clippy --release --locked --all-targets --quiet -- -D warnings
 log "cargo test"
 cargo test --release --locked -- --test-threads=2

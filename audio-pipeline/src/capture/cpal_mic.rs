@@ -1,7 +1,7 @@
 //! Microphones through cpal (ALSA on Linux — which reaches PulseAudio/PipeWire through the ALSA
 //! plugin —, CoreAudio on macOS, WASAPI on Windows). The data callback is the feedback.rs shape:
 //! convert into a buffer allocated before the stream starts, push into the ring, note the time;
-//! no allocation, lock or logging. cpal streams are not `Send`, so each stream lives on its own
+//! no allocation, lock or logging (the first call also asks for real-time scheduling, `crate::rt`). cpal streams are not `Send`, so each stream lives on its own
 //! thread, which reports the opened format (or the error) back before `open` returns.
 
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -62,7 +62,8 @@ fn find_device(id: &str) -> Result<Device, CaptureError> {
     }
     let prefix = format!("{}:", host_prefix(&host));
     let wanted = id.strip_prefix(&prefix).unwrap_or(id);
-    let devices = host.input_devices().map_err(|e| CaptureError::Unavailable(format!("cannot list microphones: {e}")))?;
+    let devices =
+        host.input_devices().map_err(|e| CaptureError::Unavailable(format!("cannot list microphones: {e}")))?;
     for d in devices {
         if d.name().ok().as_deref() == Some(wanted) {
             return Ok(d);
@@ -80,7 +81,12 @@ pub fn open(id: &str) -> Result<OpenSource, CaptureError> {
 }
 
 /// Opens an input stream on `device` (also used for WASAPI loopback on an output device).
-pub fn open_device(device: Device, format: SampleFormat, config: StreamConfig, name: String) -> Result<OpenSource, CaptureError> {
+pub fn open_device(
+    device: Device,
+    format: SampleFormat,
+    config: StreamConfig,
+    name: String,
+) -> Result<OpenSource, CaptureError> {
     let fmt = Format { rate: config.sample_rate.0, channels: config.channels.max(1) as usize };
     let (writer, reader) = capture_ring(ring_frames(fmt.rate), fmt.channels);
     let stop = Arc::new(AtomicBool::new(false));
@@ -128,17 +134,29 @@ fn build(
     writer: RingWriter,
     failed: Arc<AtomicBool>,
 ) -> Result<cpal::Stream, CaptureError> {
+    let stats = writer.stats().clone();
     let on_error = move |e: cpal::StreamError| {
-        // Not the data callback: logging here is allowed.
+        // Not the data callback: logging here is allowed. Only a vanished device ends the
+        // stream; anything else (an ALSA xrun, say) is counted and the stream carries on.
         eprintln!("sessions-audio: microphone stream error: {e}");
-        failed.store(true, Ordering::Relaxed);
+        match e {
+            cpal::StreamError::DeviceNotAvailable => failed.store(true, Ordering::Relaxed),
+            cpal::StreamError::BackendSpecific { .. } => {
+                stats.overruns.fetch_add(1, Ordering::Relaxed);
+            }
+        }
     };
     let result = match format {
         SampleFormat::F32 => {
             let mut writer = writer;
+            let mut promoted = false;
             device.build_input_stream(
                 config,
                 move |data: &[f32], _: &cpal::InputCallbackInfo| {
+                    if !promoted {
+                        promoted = true;
+                        crate::rt::promote_current_thread();
+                    }
                     writer.stats().note_callback(monotonic_ns());
                     writer.push(data);
                 },
@@ -170,9 +188,14 @@ where
     f32: FromSample<T>,
 {
     let mut scratch = vec![0f32; SCRATCH];
+    let mut promoted = false;
     device.build_input_stream(
         config,
         move |data: &[T], _: &cpal::InputCallbackInfo| {
+            if !promoted {
+                promoted = true;
+                crate::rt::promote_current_thread();
+            }
             writer.stats().note_callback(monotonic_ns());
             for chunk in data.chunks(SCRATCH) {
                 for (d, s) in scratch.iter_mut().zip(chunk) {

@@ -1,5 +1,5 @@
 //! System audio on Linux: the monitor source of the default sink, through libpulse — which is
-//! also what PipeWire serves via pipewire-pulse. Recording runs in a thread doing blocking 20 ms
+//! also what PipeWire serves via pipewire-pulse. Recording runs in a thread doing blocking 40 ms
 //! reads (`pa_simple`) into a preallocated buffer and pushing them into the ring; the blocking
 //! read is the "callback". `server_info` asks the server for its default sink (to name the monitor
 //! and to notice when the default changes); it gives up after 2 s rather than hang.
@@ -23,8 +23,8 @@ use crate::clock::monotonic_ns;
 use crate::ring::capture_ring;
 
 const RATE: u32 = 48_000;
-/// 20 ms of stereo f32 frames per read (fewer wake-ups; the pipeline looks 120 ms behind).
-const READ_FRAMES: usize = 960;
+/// 40 ms of stereo f32 frames per read: few wake-ups, well inside the pipeline's 250 ms look-behind.
+const READ_FRAMES: usize = 1920;
 const APP: &str = "sessions-audio";
 
 /// The name of the default sink's monitor source, or why the server cannot be reached.
@@ -49,7 +49,9 @@ pub fn default_sink() -> Result<String, String> {
         iterate(&mut ml)?;
         match ctx.get_state() {
             ContextState::Ready => break,
-            ContextState::Failed | ContextState::Terminated => return Err("cannot connect to the PulseAudio server".into()),
+            ContextState::Failed | ContextState::Terminated => {
+                return Err("cannot connect to the PulseAudio server".into())
+            }
             _ => {}
         }
         if Instant::now() > deadline {
@@ -93,14 +95,16 @@ pub fn open() -> Result<OpenSource, CaptureError> {
     let thread = std::thread::Builder::new()
         .name("pulse-monitor".into())
         .spawn(move || {
-            let simple = match Simple::new(None, APP, Direction::Record, Some(&dev), "system audio", &spec, None, Some(&attr)) {
-                Ok(s) => s,
-                Err(e) => {
-                    let _ = ready_tx.send(Err(CaptureError::Unavailable(format!("cannot record '{dev}': {e}"))));
-                    return;
-                }
-            };
+            let simple =
+                match Simple::new(None, APP, Direction::Record, Some(&dev), "system audio", &spec, None, Some(&attr)) {
+                    Ok(s) => s,
+                    Err(e) => {
+                        let _ = ready_tx.send(Err(CaptureError::Unavailable(format!("cannot record '{dev}': {e}"))));
+                        return;
+                    }
+                };
             let _ = ready_tx.send(Ok(()));
+            crate::rt::promote_current_thread();
             let mut bytes = vec![0u8; READ_FRAMES * 2 * 4];
             let mut samples = vec![0f32; READ_FRAMES * 2];
             while !stop_t.load(Ordering::Relaxed) {

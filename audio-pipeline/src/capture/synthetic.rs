@@ -40,7 +40,11 @@ pub struct Synthetic {
 impl Synthetic {
     /// Parses what follows `synthetic:` — `tone:<Hz>` (1..24000), `sweep`, `stall:<ms>`, `vanish:<ms>`.
     pub fn parse(s: &str) -> Result<Self, CaptureError> {
-        let bad = || CaptureError::Unavailable(format!("no synthetic source 'synthetic:{s}' (tone:<Hz>, sweep, stall:<ms>, vanish:<ms>)"));
+        let bad = || {
+            CaptureError::Unavailable(format!(
+                "no synthetic source 'synthetic:{s}' (tone:<Hz>, sweep, stall:<ms>, vanish:<ms>)"
+            ))
+        };
         let plain = |signal| Ok(Synthetic { signal, fault: None });
         let ms = |v: &str| v.parse::<u64>().ok().filter(|m| *m <= 3_600_000).ok_or_else(bad);
         let tone = Signal::Tone(440.0);
@@ -80,7 +84,10 @@ impl Generator {
                 }
             };
             let v = AMPLITUDE * (self.phase.sin() as f32);
-            self.phase = (self.phase + 2.0 * std::f64::consts::PI * freq / RATE as f64) % (2.0 * std::f64::consts::PI);
+            self.phase += std::f64::consts::TAU * freq / RATE as f64;
+            if self.phase >= std::f64::consts::TAU {
+                self.phase -= std::f64::consts::TAU;
+            }
             frame[0] = v;
             frame[1] = v;
             self.n += 1;
@@ -96,35 +103,34 @@ pub fn open(spec: Synthetic) -> Result<OpenSource, CaptureError> {
     let (stop_t, failed_t) = (stop.clone(), failed.clone());
     // The clock starts now, not when the thread first runs: a late thread catches up in one push.
     let start = monotonic_ns();
-    let thread = std::thread::Builder::new()
-        .name("synthetic-source".into())
-        .spawn(move || {
-            let mut gen = Generator::new(signal);
-            let mut buf = vec![0f32; 2 * RATE as usize / 2];
-            let mut produced: u64 = 0;
-            while !stop_t.load(Ordering::Relaxed) {
-                std::thread::sleep(TICK);
-                let now = monotonic_ns();
-                let elapsed_ms = (now - start) / 1_000_000;
-                match spec.fault {
-                    Some(Fault::Stall(ms)) if elapsed_ms >= ms => continue,
-                    Some(Fault::Vanish(ms)) if elapsed_ms >= ms => {
-                        failed_t.store(true, Ordering::Relaxed);
-                        return;
-                    }
-                    _ => {}
+    let thread = std::thread::Builder::new().name("synthetic-source".into()).spawn(move || {
+        crate::rt::promote_current_thread();
+        let mut gen = Generator::new(signal);
+        let mut buf = vec![0f32; 2 * RATE as usize / 2];
+        let mut produced: u64 = 0;
+        while !stop_t.load(Ordering::Relaxed) {
+            std::thread::sleep(TICK);
+            let now = monotonic_ns();
+            let elapsed_ms = (now - start) / 1_000_000;
+            match spec.fault {
+                Some(Fault::Stall(ms)) if elapsed_ms >= ms => continue,
+                Some(Fault::Vanish(ms)) if elapsed_ms >= ms => {
+                    failed_t.store(true, Ordering::Relaxed);
+                    return;
                 }
-                let due = ((now - start) as u128 * RATE as u128 / 1_000_000_000) as u64;
-                let n = ((due - produced) as usize).min(buf.len() / 2);
-                if n == 0 {
-                    continue;
-                }
-                writer.stats().note_callback(now);
-                gen.fill(&mut buf[..2 * n]);
-                writer.push(&buf[..2 * n]);
-                produced += n as u64;
+                _ => {}
             }
-        });
+            let due = ((now - start) as u128 * RATE as u128 / 1_000_000_000) as u64;
+            let n = ((due - produced) as usize).min(buf.len() / 2);
+            if n == 0 {
+                continue;
+            }
+            writer.stats().note_callback(now);
+            gen.fill(&mut buf[..2 * n]);
+            writer.push(&buf[..2 * n]);
+            produced += n as u64;
+        }
+    });
     let name = match (signal, spec.fault) {
         (_, Some(Fault::Stall(ms))) => format!("synthetic:stall:{ms}"),
         (_, Some(Fault::Vanish(ms))) => format!("synthetic:vanish:{ms}"),
@@ -132,7 +138,12 @@ pub fn open(spec: Synthetic) -> Result<OpenSource, CaptureError> {
         (Signal::Sweep, None) => "synthetic:sweep".into(),
     };
     let thread = thread.map_err(|e| CaptureError::Unavailable(format!("cannot start {name}: {e}")))?;
-    Ok(OpenSource { reader, format: Format { rate: RATE, channels: 2 }, name, handle: SourceHandle::new(stop, failed, thread) })
+    Ok(OpenSource {
+        reader,
+        format: Format { rate: RATE, channels: 2 },
+        name,
+        handle: SourceHandle::new(stop, failed, thread),
+    })
 }
 
 #[cfg(test)]

@@ -49,9 +49,7 @@ pub fn open() -> Result<OpenSource, CaptureError> {
     let device = cpal::default_host()
         .default_output_device()
         .ok_or_else(|| CaptureError::Unavailable("no default output device for loopback".into()))?;
-    let cfg = device
-        .default_output_config()
-        .map_err(|e| CaptureError::Unavailable(format!("loopback format: {e}")))?;
+    let cfg = device.default_output_config().map_err(|e| CaptureError::Unavailable(format!("loopback format: {e}")))?;
     let name = device.name().unwrap_or_else(|_| "loopback".into());
     // WASAPI: an input stream on an output device is a loopback capture.
     super::cpal_mic::open_device(device, cfg.sample_format(), cfg.config(), name)

@@ -12,9 +12,8 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 
 pub fn require(tool: &str) {
-    let found = std::env::var_os("PATH")
-        .map(|p| std::env::split_paths(&p).any(|d| d.join(tool).is_file()))
-        .unwrap_or(false);
+    let found =
+        std::env::var_os("PATH").map(|p| std::env::split_paths(&p).any(|d| d.join(tool).is_file())).unwrap_or(false);
     assert!(found, "required tool '{tool}' is not installed (run scripts/setup/rust.sh)");
 }
 
@@ -128,7 +127,8 @@ impl Audio {
         std::thread::spawn(move || {
             for line in BufReader::new(stdout).lines() {
                 let Ok(line) = line else { break };
-                let v: Value = serde_json::from_str(&line).unwrap_or_else(|e| panic!("stdout line is not JSON ({e}): {line}"));
+                let v: Value =
+                    serde_json::from_str(&line).unwrap_or_else(|e| panic!("stdout line is not JSON ({e}): {line}"));
                 if tx.send((Instant::now(), v)).is_err() {
                     break;
                 }
@@ -162,7 +162,10 @@ impl Audio {
                         return v;
                     }
                 }
-                Err(_) => panic!("timed out waiting for {what}; saw {:?}", self.seen.iter().map(|(_, v)| v).collect::<Vec<_>>()),
+                Err(_) => panic!(
+                    "timed out waiting for {what}; saw {:?}",
+                    self.seen.iter().map(|(_, v)| v).collect::<Vec<_>>()
+                ),
             }
         }
     }
@@ -274,7 +277,8 @@ pub fn find(signal: &[f32], reference: &[f32]) -> (usize, f64) {
     let fwd = planner.plan_fft_forward(n);
     let inv = planner.plan_fft_inverse(n);
     let mut a: Vec<Complex<f64>> = (0..n).map(|i| Complex::new(*signal.get(i).unwrap_or(&0.0) as f64, 0.0)).collect();
-    let mut b: Vec<Complex<f64>> = (0..n).map(|i| Complex::new(*reference.get(i).unwrap_or(&0.0) as f64, 0.0)).collect();
+    let mut b: Vec<Complex<f64>> =
+        (0..n).map(|i| Complex::new(*reference.get(i).unwrap_or(&0.0) as f64, 0.0)).collect();
     fwd.process(&mut a);
     fwd.process(&mut b);
     let mut c: Vec<Complex<f64>> = a.iter().zip(&b).map(|(x, y)| x * y.conj()).collect();
