@@ -3,7 +3,8 @@ import { type PlayableSegment, planTracks, timestampOffsetOf } from "./segment-o
 /**
  * Plays a finished session's stored segments in one <video> through MediaSource: one
  * SourceBuffer per track (H.264 fMP4 video, Opus WebM audio), each segment appended at its place
- * on the session clock (timestampOffset = startUs), so picture and sound stay aligned. Appends run
+ * on the session clock (its own timestamps are session-clock times), so picture and sound stay
+ * aligned. Appends run
  * in order per track; when the browser's buffer quota is reached, played-out media is evicted and
  * the append retried. A hole in the media (a child that restarted) is jumped over on `waiting`.
  * Guarantees: every failure ends in `onError` with a message; `close()` releases the object URL.

@@ -1,8 +1,9 @@
 /**
  * Which stored segments a player feeds, per track and in order, and where each lands on the
  * session clock. Pure, so the ordering and the hole report are tested without a browser.
- * The children write every segment with media time starting at 0 and paused time already cut
- * out, so a segment's place on the shared timeline is its `startUs`.
+ * The children stamp the media inside every segment on the session clock itself (paused time
+ * already cut out; checked with ffprobe in the full-recording e2e: a segment's first timestamp is
+ * its `startUs`), so segments are appended at their own timestamps, with no offset added.
  */
 
 export interface PlayableSegment {
@@ -37,7 +38,10 @@ export function planTracks(segments: PlayableSegment[], toleranceUs = 1_000): Tr
   return out;
 }
 
-/** Seconds to set as the SourceBuffer's timestampOffset before appending this segment. */
-export function timestampOffsetOf(segment: PlayableSegment): number {
-  return segment.startUs / 1e6;
+/**
+ * Seconds to set as the SourceBuffer's timestampOffset before appending this segment: 0, since
+ * the media is already on the session clock (adding `startUs` would place segment n at 2·startUs).
+ */
+export function timestampOffsetOf(_segment: PlayableSegment): number {
+  return 0;
 }

@@ -458,7 +458,20 @@ describe("full recording: host, both children, extension, IndexedDB, side panel"
     await play?.click();
     await panel.waitForSelector('[data-testid="playback"][data-state="loaded"]', { timeout: 20_000 });
     const t1 = await panel.$eval('[data-testid="playback-video"]', (v) => (v as HTMLVideoElement).currentTime);
-    await sleep(3_000);
+    const trace: string[] = [];
+    for (let i = 0; i < 6; i++) {
+      await sleep(500);
+      trace.push(
+        await panel.$eval('[data-testid="playback-video"]', (v) => {
+          const el = v as HTMLVideoElement;
+          const r = [];
+          for (let k = 0; k < el.buffered.length; k++)
+            r.push(`${el.buffered.start(k).toFixed(3)}-${el.buffered.end(k).toFixed(3)}`);
+          return `${el.currentTime.toFixed(3)} rs${el.readyState} ${el.paused ? "paused" : "playing"} [${r.join(",")}]`;
+        }),
+      );
+    }
+    console.log(`playback trace from ${t1}: ${trace.join(" | ")}`);
     const played = await panel.$eval('[data-testid="playback-video"]', (v) => {
       const el = v as HTMLVideoElement & { webkitAudioDecodedByteCount?: number; webkitVideoDecodedByteCount?: number };
       return {
@@ -469,9 +482,14 @@ describe("full recording: host, both children, extension, IndexedDB, side panel"
         audioBytes: el.webkitAudioDecodedByteCount ?? -1,
         videoBytes: el.webkitVideoDecodedByteCount ?? -1,
         width: el.videoWidth,
+        ranges: Array.from({ length: el.buffered.length }, (_, k) => [el.buffered.start(k), el.buffered.end(k)]),
       };
     });
     expect(played.error).toBeNull();
+    // both tracks on the session clock: one continuous buffered range from the audio's first sample to the end
+    expect(played.ranges).toHaveLength(1);
+    expect(played.ranges[0]?.[0]).toBeLessThan(1);
+    expect(Math.abs((played.ranges[0]?.[1] as number) - cov("video").endUs / 1e6)).toBeLessThan(0.5);
     expect(played.currentTime - t1).toBeGreaterThan(1.5);
     expect(Math.abs(played.duration - cov("video").endUs / 1e6)).toBeLessThan(0.5);
     expect(played.width).toBe(1280);
