@@ -1,11 +1,13 @@
 //! The pipeline thread of one recording: every 20 ms it pulls what the devices captured,
-//! resamples, mixes the media time that is now due (minus a look-behind of 250 ms or more — the
-//! largest block a device delivers plus 40 ms — so late device buffers still make it), limits, and hands the frames to the segmenter; once a second it
-//! reports health; twice a second it checks the devices. Guarantees: the media timeline advances
-//! with CLOCK_MONOTONIC (never with a device's own pace), so audio stays on the host's session
-//! clock; paused time is never put on the timeline; `stop`, pause and EOF first mix everything
-//! up to "now" so nothing captured before them is lost; a segment write failure (disk full) ends
-//! the recording with an error event, keeping every finished segment.
+//! resamples, mixes the media time that is now due minus a look-behind (250 ms, or a device's
+//! largest block plus 40 ms, so late device buffers still make it), limits, and hands the frames
+//! to the segmenter; once a second it reports health; twice a second it checks the devices.
+//! Guarantees: the media timeline advances with CLOCK_MONOTONIC (never with a device's own
+//! pace), so audio stays on the host's session clock; paused time is never put on the timeline;
+//! pause mixes everything captured before it (and cuts the not-yet-delivered rest with the
+//! pause, so resume joins without silence); stop and EOF mix up to "now" so nothing captured
+//! before them is lost; a segment write failure (disk full) ends the recording with an error
+//! event, keeping every finished segment.
 
 use std::path::PathBuf;
 use std::sync::mpsc::{Receiver, RecvTimeoutError};
@@ -196,6 +198,7 @@ impl Pipeline {
         Ok(())
     }
 
+    /// Mixes the media up to now (no look-behind), silence where a source has nothing.
     fn drain_to_now(&mut self) -> Result<(), SegmentError> {
         let due = self.due(monotonic_ns());
         self.pull(due);
@@ -203,8 +206,8 @@ impl Pipeline {
     }
 
     /// Mixes everything captured so far (no look-behind), up to the newest sample any source
-    /// delivered — not further, so a pause or stop adds no silence. Returns the frames between
-    /// that point and "now" (audio not captured yet), which a pause cuts out with the pause.
+    /// delivered — not further, so a pause adds no silence. Returns the frames between that
+    /// point and "now" (audio not captured yet), which the pause cuts out with itself.
     fn drain_captured(&mut self, now: u64) -> Result<u64, SegmentError> {
         let due = self.due(now);
         self.pull(due);
