@@ -91,7 +91,7 @@ def main():
         health = [m for m in child.lines if m["type"] == "health"]
         static = [src for h in health for src in h["sources"] if src["id"].endswith(":static")]
         check(static and all(s["state"] == "static" for s in static[1:]), f"static source reported static: {static[:3]}")
-        check(all(h["fps"] >= 25 for h in health[1:]), f"output keeps its rate: {[h['fps'] for h in health]}")
+        check(all(h["fps"] >= 20 for h in health[1:]), f"output keeps its rate: {[h['fps'] for h in health]}")
         check(ask({"type": "pause", "id": "p2"}).get("code") == "INVALID_STATE", "pause after stop")
         child.proc.stdin.close()
         check(child.proc.wait(timeout=10) == 0, "exit 0 on EOF")
