@@ -32,6 +32,12 @@ export function createMediaSink(deps: MediaSinkDeps) {
   const now = deps.now ?? Date.now;
   const announce = deps.announce ?? (() => undefined);
   const buffers: Record<"normal" | "low", TimelineRecord[]> = { normal: [], low: [] };
+  /** Items received but not yet committed (or failed): finalizing waits for them. */
+  const inFlight = new Set<Promise<unknown>>();
+  const track = (p: Promise<unknown>) => {
+    inFlight.add(p);
+    void p.finally(() => inFlight.delete(p));
+  };
 
   const fail = (code: ErrorCode, message: string) => deps.send({ type: "storage.commitFailed", code, message });
 
@@ -66,57 +72,61 @@ export function createMediaSink(deps: MediaSinkDeps) {
     accept(msg: MediaMessage): void {
       switch (msg.type) {
         case "segment":
-          void reassembler
-            .accept(msg)
-            .then(async (r) => {
-              if (r.status === "partial") return;
-              if (r.status === "corrupt") return fail(r.code, r.message);
-              const h = r.head;
-              const record = {
-                sessionId: h.sessionId,
-                track: h.track,
-                seq: h.seq,
-                startUs: h.startUs,
-                endUs: h.endUs,
-                units: h.units,
-                mime: h.mime,
-                bytes: h.bytes,
-                sha256: h.sha256,
-                data: new Blob([r.bytes], { type: h.mime }),
-                committedAt: now(),
-              };
-              await commit(`segment:${h.sessionId}/${h.track}/${h.seq}`, h.bytes, () => commitSegment(deps.db, record));
-              deps.send({ type: "storage.committed", sessionId: h.sessionId, track: h.track, seq: h.seq });
-              announce({ kind: "segment", sessionId: h.sessionId });
-            })
-            .catch(onError);
-          return;
+          return track(
+            reassembler
+              .accept(msg)
+              .then(async (r) => {
+                if (r.status === "partial") return;
+                if (r.status === "corrupt") return fail(r.code, r.message);
+                const h = r.head;
+                const record = {
+                  sessionId: h.sessionId,
+                  track: h.track,
+                  seq: h.seq,
+                  startUs: h.startUs,
+                  endUs: h.endUs,
+                  units: h.units,
+                  mime: h.mime,
+                  bytes: h.bytes,
+                  sha256: h.sha256,
+                  data: new Blob([r.bytes], { type: h.mime }),
+                  committedAt: now(),
+                };
+                await commit(`segment:${h.sessionId}/${h.track}/${h.seq}`, h.bytes, () =>
+                  commitSegment(deps.db, record),
+                );
+                deps.send({ type: "storage.committed", sessionId: h.sessionId, track: h.track, seq: h.seq });
+                announce({ kind: "segment", sessionId: h.sessionId });
+              })
+              .catch(onError),
+          );
         case "screenshot":
-          void reassembler
-            .accept(msg)
-            .then(async (r) => {
-              if (r.status === "partial") return;
-              if (r.status === "corrupt") return fail(r.code, r.message);
-              const h = r.head;
-              const record = {
-                sessionId: h.sessionId,
-                seq: h.seq,
-                ts: h.ts,
-                width: h.width,
-                height: h.height,
-                phash: h.phash,
-                mime: h.mime,
-                bytes: h.bytes,
-                sha256: h.sha256,
-                data: new Blob([r.bytes], { type: h.mime }),
-                committedAt: now(),
-              };
-              await commit(`screenshot:${h.sessionId}/${h.seq}`, h.bytes, () => commitScreenshot(deps.db, record));
-              deps.send({ type: "storage.committed", sessionId: h.sessionId, track: "screenshot", seq: h.seq });
-              announce({ kind: "screenshot", sessionId: h.sessionId });
-            })
-            .catch(onError);
-          return;
+          return track(
+            reassembler
+              .accept(msg)
+              .then(async (r) => {
+                if (r.status === "partial") return;
+                if (r.status === "corrupt") return fail(r.code, r.message);
+                const h = r.head;
+                const record = {
+                  sessionId: h.sessionId,
+                  seq: h.seq,
+                  ts: h.ts,
+                  width: h.width,
+                  height: h.height,
+                  phash: h.phash,
+                  mime: h.mime,
+                  bytes: h.bytes,
+                  sha256: h.sha256,
+                  data: new Blob([r.bytes], { type: h.mime }),
+                  committedAt: now(),
+                };
+                await commit(`screenshot:${h.sessionId}/${h.seq}`, h.bytes, () => commitScreenshot(deps.db, record));
+                deps.send({ type: "storage.committed", sessionId: h.sessionId, track: "screenshot", seq: h.seq });
+                announce({ kind: "screenshot", sessionId: h.sessionId });
+              })
+              .catch(onError),
+          );
         case "timeline":
           queueTimeline({ sessionId: msg.sessionId, ts: msg.ts, kind: msg.kind, detail: msg.detail, at: now() });
           return;
@@ -137,5 +147,9 @@ export function createMediaSink(deps: MediaSinkDeps) {
       }
     },
     pendingItems: () => reassembler.pendingCount(),
+    /** Resolves when every item received so far is committed (or has failed and been reported). */
+    async settled(): Promise<void> {
+      while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
+    },
   };
 }

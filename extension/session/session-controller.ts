@@ -67,7 +67,10 @@ export async function startSessionController(deps: ControllerDeps): Promise<Sess
       ...(deps.reconnectDelays ? { delays: deps.reconnectDelays } : {}),
     },
     onMedia: (m) => sink.accept(m),
-    finalize: (input) => finalizeSession(db, queue, input),
+    finalize: async (input) => {
+      await sink.settled(); // items already received (e.g. resent after a reconnect) are kept
+      await finalizeSession(db, queue, input);
+    },
   });
   const record = createSessionRecorder(db, queue, deps.announce);
   const restored = await loadSnapshot(db);

@@ -53,6 +53,8 @@ export interface SessionContext {
   /** Absent in snapshots persisted by older versions: read as null. */
   metrics?: LiveMetrics | null;
   sourceChange?: SourceChange | null;
+  /** A reconnected host said it no longer has this session; finalizing waits for its resend. */
+  sessionLost?: boolean;
   error: SessionError | null;
   /** Recorded time before the current run (ms); plus now − runningSince while recording. */
   recordedMs: number;
@@ -96,6 +98,7 @@ export function initialContext(): SessionContext {
     health: null,
     metrics: null,
     sourceChange: null,
+    sessionLost: false,
     error: null,
     recordedMs: 0,
     runningSince: null,

@@ -116,6 +116,11 @@ export function createSessionMachine(deps: SessionMachineDeps) {
         event.message.type === "error" &&
         event.message.id === null &&
         (event.message.sessionId === undefined || event.message.sessionId === context.sessionId),
+      statusLostAfterResend: ({ context, event }) =>
+        replyTo(event, context, "status", "result") && context.pending.resend === undefined,
+      resendDoneAfterLoss: ({ context, event }) =>
+        context.sessionLost === true &&
+        (replyTo(event, context, "resend", "result") || replyTo(event, context, "resend", "error")),
       hasVideo: ({ context }) => (context.plan?.video ?? null) !== null,
       hostHasSession: ({ context, event }) => {
         if (!replyTo(event, context, "status", "result")) return false;
@@ -261,6 +266,7 @@ export function createSessionMachine(deps: SessionMachineDeps) {
         return { sourceChange: null, plan: { ...context.plan, video: { ...video, sources } } };
       }),
       dropSourceChange: assign({ sourceChange: null }),
+      markSessionLost: assign({ sessionLost: true }),
       forwardMedia: ({ event }) => {
         if (event.type === "host.message") deps.onMedia(event.message as MediaMessage);
       },
@@ -282,6 +288,15 @@ export function createSessionMachine(deps: SessionMachineDeps) {
             { guard: "isHealthOfSession", actions: "takeHealth" },
             { guard: "hostFailedSession", target: "failed", actions: "fail" },
             { guard: "isSessionErrorEvent", actions: "noteError" },
+            {
+              guard: "resendDoneAfterLoss",
+              target: ".finalizing",
+              actions: { type: "clearPending", params: { kind: "resend" } },
+            },
+            {
+              guard: { type: "isReply", params: { kind: "resend" } },
+              actions: { type: "clearPending", params: { kind: "resend" } },
+            },
             {
               guard: { type: "isReply", params: { kind: "addSource" } },
               actions: ["applySourceChange", { type: "clearPending", params: { kind: "addSource" } }],
@@ -400,10 +415,12 @@ export function createSessionMachine(deps: SessionMachineDeps) {
                 { guard: { type: "isErrorReply", params: { kind: "pause" } }, actions: "noteError" },
                 { guard: "hostHasSessionPaused", target: "paused" },
                 { guard: "hostHasSession", actions: { type: "clearPending", params: { kind: "status" } } },
+                // The new host lost the recording: finalize once it has resent what its predecessor
+                // spooled but never had acknowledged (the resend reply follows those items).
+                { guard: "statusLostAfterResend", target: "finalizing", actions: lostSession() },
                 {
                   guard: { type: "isReply", params: { kind: "status" } },
-                  target: "finalizing",
-                  actions: lostSession(),
+                  actions: [lostSession(), "markSessionLost"],
                 },
                 {
                   guard: { type: "hostSays", params: { state: "stopped" } },
@@ -431,10 +448,12 @@ export function createSessionMachine(deps: SessionMachineDeps) {
                 { guard: { type: "isErrorReply", params: { kind: "resume" } }, actions: "noteError" },
                 { guard: "hostHasSessionPaused", actions: { type: "clearPending", params: { kind: "status" } } },
                 { guard: "hostHasSession", target: "recording" },
+                // The new host lost the recording: finalize once it has resent what its predecessor
+                // spooled but never had acknowledged (the resend reply follows those items).
+                { guard: "statusLostAfterResend", target: "finalizing", actions: lostSession() },
                 {
                   guard: { type: "isReply", params: { kind: "status" } },
-                  target: "finalizing",
-                  actions: lostSession(),
+                  actions: [lostSession(), "markSessionLost"],
                 },
                 {
                   guard: { type: "hostSays", params: { state: "stopped" } },

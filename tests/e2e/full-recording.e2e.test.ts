@@ -277,7 +277,13 @@ describe("full recording: host, both children, extension, IndexedDB, side panel"
   }, 90_000);
   afterAll(async () => {
     await s?.close();
-    await desktop?.stop();
+    // desktop.stop() removes PulseAudio's runtime dir right after `pulseaudio --kill`, which returns
+    // before the daemon has exited; a file it writes while dying makes rmSync fail. Retry once.
+    await desktop?.stop().catch(async (err: unknown) => {
+      if (!String(err).includes("ENOTEMPTY")) throw err;
+      await sleep(1_000);
+      fs.rmSync(desktop.env.XDG_RUNTIME_DIR as string, { recursive: true, force: true });
+    });
     fs.rmSync(workDir, { recursive: true, force: true });
   });
 

@@ -393,6 +393,23 @@ describe("session machine", () => {
     expect(ctx(r).error?.code).toBe("HOST_DISCONNECTED");
   });
 
+  it("a host that lost the session finalizes only after resending what its predecessor spooled", async () => {
+    const r = await recordingRig();
+    r.host.session = null;
+    r.host.handlers["segments.resend"] = () => null; // answered below, after the resent items
+    r.host.drop();
+    await tick(150);
+    expect(state(r)).toBe("recording");
+    const resend = r.host.requests("segments.resend").at(-1);
+    const timeline = { type: "timeline", sessionId: "sess-1", ts: 9, kind: "gap", detail: "resent" };
+    r.host.emit(timeline);
+    r.host.emit({ type: "result", id: resend?.id, count: 1 });
+    await tick(5);
+    expect(r.media).toContainEqual(timeline);
+    expect(r.states.slice(-2)).toEqual(["finalizing", "completed"]);
+    expect(ctx(r).error?.code).toBe("HOST_DISCONNECTED");
+  });
+
   it("fails with HOST_DISCONNECTED when reconnecting keeps failing", async () => {
     const r = await recordingRig();
     r.host.connectError = "Native host has exited.";

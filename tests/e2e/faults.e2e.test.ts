@@ -1,0 +1,298 @@
+/**
+ * Faults during a real recording (Xvfb window + PulseAudio speech, installed host, both children):
+ * - the extension's service worker is stopped: it restarts from its persisted snapshot and the
+ *   session completes with everything committed so far;
+ * - the native host process is killed: the extension reconnects, asks for `segments.resend`, the
+ *   new host offers what its predecessor had spooled but not had acknowledged, and nothing already
+ *   committed is lost. The host's spool (SESSIONS_SPOOL_DIR, given to Chromium and so to the host)
+ *   is read directly to know which items were unacknowledged at the moment of the kill.
+ */
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import type { Page } from "puppeteer-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type Desktop, startDesktop } from "../support/desktop";
+import { launchSessions, type SessionsBrowser } from "./lib/browser";
+
+interface Status {
+  state: string;
+  sessionId: string | null;
+  error: { code: string; message: string } | null;
+  connection: string;
+  sources: string[];
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function status(panel: Page): Promise<Status> {
+  const reply = (await panel.evaluate(() => chrome.runtime.sendMessage({ type: "session.getStatus" }))) as {
+    ok: boolean;
+    status: Status;
+  };
+  if (!reply?.ok) throw new Error(`status request failed: ${JSON.stringify(reply)}`);
+  return reply.status;
+}
+
+async function waitFor<T>(what: string, check: () => Promise<T | undefined | null | false>, timeoutMs = 20_000) {
+  const until = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < until) {
+    try {
+      const v = await check();
+      if (v) return v;
+      last = v;
+    } catch (err) {
+      last = err;
+    }
+    await sleep(200);
+  }
+  throw new Error(`timed out waiting for ${what} (last: ${String(last)})`);
+}
+
+const waitState = (panel: Page, states: string[], timeoutMs?: number) =>
+  waitFor(
+    `state ${states.join("|")}`,
+    async () => {
+      const s = await status(panel);
+      return states.includes(s.state) ? s : null;
+    },
+    timeoutMs,
+  );
+
+/** (track/seq → sha256) of the session's stored segments, and the session record. */
+function readStored(panel: Page, sessionId: string) {
+  return panel.evaluate(
+    (id) =>
+      new Promise<{ session: Record<string, unknown> | undefined; segments: Record<string, string> }>(
+        (resolve, reject) => {
+          const open = indexedDB.open("sessions");
+          open.onerror = () => reject(open.error);
+          open.onsuccess = () => {
+            const tx = open.result.transaction(["sessions", "segments"]);
+            const s = tx.objectStore("sessions").get(id);
+            const segs = tx.objectStore("segments").index("by-session").getAll(id);
+            tx.oncomplete = () => {
+              open.result.close();
+              const segments: Record<string, string> = {};
+              for (const r of segs.result as { track: string; seq: number; sha256: string }[])
+                segments[`${r.track}/${r.seq}`] = r.sha256;
+              resolve({ session: s.result, segments });
+            };
+            tx.onerror = () => reject(tx.error);
+          };
+        },
+      ),
+    sessionId,
+  );
+}
+
+function writeSettings(panel: Page, value: Record<string, unknown>) {
+  return panel.evaluate(
+    (v) =>
+      new Promise<void>((resolve, reject) => {
+        const open = indexedDB.open("sessions");
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const tx = open.result.transaction("settings", "readwrite");
+          tx.objectStore("settings").put({ key: "defaults", value: v, updatedAt: Date.now() });
+          tx.oncomplete = () => {
+            open.result.close();
+            resolve();
+          };
+          tx.onerror = () => reject(tx.error);
+        };
+      }),
+    value,
+  );
+}
+
+async function pressToolbar(s: SessionsBrowser, tab: Page) {
+  const ext = (await s.browser.extensions()).get(s.extensionId);
+  if (!ext) throw new Error("the Sessions extension is not loaded");
+  await ext.triggerAction(tab);
+}
+
+/** See extension-core.e2e: undoes puppeteer's "wait for debugger" on a restarted worker. */
+async function releaseWorker(s: SessionsBrowser): Promise<void> {
+  const until = Date.now() + 10_000;
+  while (Date.now() < until) {
+    const target = s.browser.targets().find((t) => t.type() === "service_worker" && t.url().includes(s.extensionId));
+    if (target) {
+      const cdp = await target.createCDPSession();
+      await cdp.send("Runtime.runIfWaitingForDebugger");
+      const r = await cdp
+        .send("Runtime.evaluate", { expression: "1", returnByValue: true, timeout: 1000 })
+        .catch(() => null);
+      await cdp.detach();
+      if (r?.result.value === 1) return;
+    }
+    await sleep(200);
+  }
+  throw new Error("the restarted service worker did not run");
+}
+
+/** Pids of the processes under `root` (by /proc parent links) whose command line contains `needle`. */
+function descendantsMatching(root: number, needle: string): number[] {
+  const parent = new Map<number, number>();
+  for (const d of fs.readdirSync("/proc")) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${d}/stat`, "utf8");
+      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+      parent.set(Number(d), ppid);
+    } catch {
+      // exited meanwhile
+    }
+  }
+  const under = (pid: number) => {
+    for (let p = parent.get(pid); p !== undefined && p > 1; p = parent.get(p)) if (p === root) return true;
+    return false;
+  };
+  return [...parent.keys()].filter((pid) => {
+    if (!under(pid)) return false;
+    try {
+      return fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").includes(needle);
+    } catch {
+      return false;
+    }
+  });
+}
+
+/** Items the host has spooled for this session and not had acknowledged: "track/seq". */
+function spooled(spool: string, sessionId: string): string[] {
+  const dir = path.join(spool, sessionId);
+  if (!fs.existsSync(dir)) return [];
+  return fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith(".item.json"))
+    .map((f) => JSON.parse(fs.readFileSync(path.join(dir, f), "utf8")) as { kind: string; seq: number })
+    .filter((i) => i.kind !== "screenshot")
+    .map((i) => `${i.kind}/${i.seq}`);
+}
+
+describe("faults during a real recording", () => {
+  let desktop: Desktop;
+  let s: SessionsBrowser;
+  let panel: Page;
+  let tab: Page;
+  const spool = fs.mkdtempSync(path.join(os.tmpdir(), "sessions-faults-spool-"));
+
+  beforeAll(async () => {
+    desktop = await startDesktop({ windows: ["Fault Window"], audio: true });
+    s = await launchSessions({ env: { ...desktop.env, SESSIONS_SPOOL_DIR: spool } });
+    await s.worker();
+    panel = await s.openPage("sidepanel.html");
+    tab = await s.browser.newPage();
+    expect((await status(panel)).state).toBe("idle");
+    await writeSettings(panel, {
+      mic: null,
+      systemAudio: true,
+      segmentSeconds: 1,
+      fps: 10,
+      maxWidth: 640,
+      maxHeight: 480,
+      layout: "passthrough",
+      chosenSources: [{ id: `x11:${desktop.windows.get("Fault Window")}`, kind: "window" }],
+    });
+  }, 90_000);
+  afterAll(async () => {
+    await s?.close();
+    await desktop?.stop().catch(async (err: unknown) => {
+      if (!String(err).includes("ENOTEMPTY")) throw err;
+      await sleep(1_000);
+      fs.rmSync(desktop.env.XDG_RUNTIME_DIR as string, { recursive: true, force: true });
+    });
+    fs.rmSync(spool, { recursive: true, force: true });
+  });
+
+  it("the native host killed mid-recording: reconnect, resend, nothing committed lost, the unacknowledged arrive", async () => {
+    await tab.bringToFront();
+    await pressToolbar(s, tab);
+    const rec = await waitState(panel, ["recording", "failed"], 30_000);
+    expect(rec, JSON.stringify(rec)).toMatchObject({ state: "recording" });
+    const sessionId = rec.sessionId as string;
+    await waitFor("3 committed video and audio segments", async () => {
+      const keys = Object.keys((await readStored(panel, sessionId)).segments);
+      return (
+        keys.filter((k) => k.startsWith("video/")).length >= 3 && keys.filter((k) => k.startsWith("audio/")).length >= 3
+      );
+    });
+
+    const browserPid = s.browser.process()?.pid;
+    if (!browserPid) throw new Error("no Chromium process");
+    const hosts = descendantsMatching(browserPid, "native-host/dist/host.mjs");
+    expect(hosts, "exactly one host under this Chromium").toHaveLength(1);
+    // Kill while an item is in flight: spooled (sidecar written) and not yet acknowledged.
+    let unacked: string[] = [];
+    const watchUntil = Date.now() + 15_000;
+    while (unacked.length === 0 && Date.now() < watchUntil) {
+      unacked = spooled(spool, sessionId);
+      if (unacked.length === 0) await sleep(2);
+    }
+    process.kill(hosts[0] as number, "SIGKILL");
+    const killedAt = Date.now();
+    unacked = [...new Set([...unacked, ...spooled(spool, sessionId)])];
+    expect(unacked.length, "an item was unacknowledged at the kill").toBeGreaterThan(0);
+    const before = (await readStored(panel, sessionId)).segments;
+    // An unacknowledged item may be committed already (its ack was on the way): the resend then
+    // delivers a duplicate, which the commit stores once. The rest only the resend can deliver.
+    const onlyInSpool = unacked.filter((k) => before[k] === undefined);
+
+    const final = await waitState(panel, ["completed", "failed"], 40_000);
+    const recoveredMs = Date.now() - killedAt;
+    expect(final, JSON.stringify(final)).toMatchObject({ state: "completed" });
+    // The new host has no recording to reattach to: the machine says so and keeps what it has.
+    expect(final.error?.code).toBe("HOST_DISCONNECTED");
+    const after = await waitFor("the finalized record", async () => {
+      const r = await readStored(panel, sessionId);
+      return r.session?.state === "completed" ? r : null;
+    });
+    for (const [k, sha] of Object.entries(before)) expect(after.segments[k], `committed ${k} kept`).toBe(sha);
+    for (const k of unacked) expect(after.segments[k], `unacknowledged ${k} arrived after the kill`).toBeDefined();
+    // Every item the new host offered was committed and acknowledged, so its spool let them go.
+    await waitFor("the spool emptied by the acks", async () => spooled(spool, sessionId).length === 0, 10_000);
+    console.log(
+      JSON.stringify({
+        measured: {
+          committedBeforeKill: Object.keys(before).length,
+          unackedAtKill: unacked,
+          notYetCommittedAtKill: onlyInSpool,
+          committedAfter: Object.keys(after.segments).length,
+          recoveredMs,
+        },
+      }),
+    );
+  }, 120_000);
+
+  it("the service worker stopped mid-recording: it restarts from its snapshot and the session completes", async () => {
+    await tab.bringToFront();
+    await pressToolbar(s, tab);
+    const rec = await waitState(panel, ["recording", "failed"], 30_000);
+    expect(rec, JSON.stringify(rec)).toMatchObject({ state: "recording" });
+    const sessionId = rec.sessionId as string;
+    await waitFor(
+      "committed segments",
+      async () => Object.keys((await readStored(panel, sessionId)).segments).length >= 4,
+    );
+    const before = (await readStored(panel, sessionId)).segments;
+
+    const cdp = await panel.createCDPSession();
+    await cdp.send("ServiceWorker.enable");
+    await cdp.send("ServiceWorker.stopAllWorkers");
+    await cdp.detach();
+    const woken = status(panel);
+    await releaseWorker(s);
+    expect((await woken).sessionId).toBe(sessionId);
+
+    const final = await waitState(panel, ["completed", "failed"], 40_000);
+    expect(final, JSON.stringify(final)).toMatchObject({ state: "completed" });
+    const after = await waitFor("the finalized record", async () => {
+      const r = await readStored(panel, sessionId);
+      return r.session?.state === "completed" ? r : null;
+    });
+    for (const [k, sha] of Object.entries(before)) expect(after.segments[k], `committed ${k} kept`).toBe(sha);
+    const totals = after.session as { video: { count: number }; audio: { count: number } };
+    expect(totals.video.count + totals.audio.count).toBe(Object.keys(after.segments).length);
+  }, 120_000);
+});
