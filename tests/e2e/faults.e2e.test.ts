@@ -159,6 +159,15 @@ function descendantsMatching(root: number, needle: string): number[] {
   });
 }
 
+function isZombie(pid: number): boolean {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2).startsWith("Z");
+  } catch {
+    return true;
+  }
+}
+
 /** Items the host has spooled for this session and not had acknowledged: "track/seq". */
 function spooled(spool: string, sessionId: string): string[] {
   const dir = path.join(spool, sessionId);
@@ -177,6 +186,8 @@ describe("faults during a real recording", () => {
   let panel: Page;
   let tab: Page;
   const spool = fs.mkdtempSync(path.join(os.tmpdir(), "sessions-faults-spool-"));
+  /** Children of the host this test killed; any still running at the end are killed by pid. */
+  const orphans: number[] = [];
 
   beforeAll(async () => {
     desktop = await startDesktop({ windows: ["Fault Window"], audio: true });
@@ -197,6 +208,13 @@ describe("faults during a real recording", () => {
     });
   }, 90_000);
   afterAll(async () => {
+    for (const pid of orphans) {
+      try {
+        process.kill(pid, "SIGKILL");
+      } catch {
+        // exited, as it should
+      }
+    }
     await s?.close();
     await desktop?.stop().catch(async (err: unknown) => {
       if (!String(err).includes("ENOTEMPTY")) throw err;
@@ -230,8 +248,14 @@ describe("faults during a real recording", () => {
       unacked = spooled(spool, sessionId);
       if (unacked.length === 0) await sleep(2);
     }
+    const children = [
+      ...descendantsMatching(hosts[0] as number, "swift-capture"),
+      ...descendantsMatching(hosts[0] as number, "sessions-audio"),
+    ];
+    expect(children.length, "the host ran both children").toBe(2);
     process.kill(hosts[0] as number, "SIGKILL");
     const killedAt = Date.now();
+    orphans.push(...children);
     unacked = [...new Set([...unacked, ...spooled(spool, sessionId)])];
     expect(unacked.length, "an item was unacknowledged at the kill").toBeGreaterThan(0);
     const before = (await readStored(panel, sessionId)).segments;
@@ -250,6 +274,13 @@ describe("faults during a real recording", () => {
     });
     for (const [k, sha] of Object.entries(before)) expect(after.segments[k], `committed ${k} kept`).toBe(sha);
     for (const k of unacked) expect(after.segments[k], `unacknowledged ${k} arrived after the kill`).toBeDefined();
+    // The killed host's children see their stdin close and exit: nothing keeps capturing unseen.
+    const alive = () => children.filter((pid) => fs.existsSync(`/proc/${pid}`) && !isZombie(pid));
+    await waitFor("the orphaned children to exit", async () => alive().length === 0, 10_000).catch(() => undefined);
+    expect(
+      alive().map((pid) => fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0")[0]),
+      "children of the killed host still running",
+    ).toEqual([]);
     // Every item the new host offered was committed and acknowledged, so its spool let them go.
     await waitFor("the spool emptied by the acks", async () => spooled(spool, sessionId).length === 0, 10_000);
     console.log(
