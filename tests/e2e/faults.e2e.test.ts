@@ -13,7 +13,7 @@ import path from "node:path";
 import type { Page } from "puppeteer-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Desktop, startDesktop } from "../support/desktop";
-import { launchSessions, type SessionsBrowser } from "./lib/browser";
+import { launchSessions, ROOT, type SessionsBrowser } from "./lib/browser";
 
 interface Status {
   state: string;
@@ -21,6 +21,15 @@ interface Status {
   error: { code: string; message: string } | null;
   connection: string;
   sources: string[];
+}
+
+/** The installed host finds both children in the repository's build output; without them, fail loudly. */
+function requireChildren(): void {
+  for (const [what, file] of [
+    ["sessions-audio (bash scripts/build.d/audio.sh)", "audio-pipeline/target/release/sessions-audio"],
+    ["swift-capture (bash scripts/build.d/capture.sh)", "swift-capture/.build/launch.json"],
+  ] as const)
+    if (!fs.existsSync(path.join(ROOT, file))) throw new Error(`missing ${what}: ${file}`);
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -190,6 +199,7 @@ describe("faults during a real recording", () => {
   const orphans: number[] = [];
 
   beforeAll(async () => {
+    requireChildren();
     desktop = await startDesktop({ windows: ["Fault Window"], audio: true });
     s = await launchSessions({ env: { ...desktop.env, SESSIONS_SPOOL_DIR: spool } });
     await s.worker();

@@ -16,7 +16,7 @@ import type { Page } from "puppeteer-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { probe } from "../integration/media";
 import { type Desktop, startDesktop } from "../support/desktop";
-import { launchSessions, type SessionsBrowser } from "./lib/browser";
+import { launchSessions, ROOT, type SessionsBrowser } from "./lib/browser";
 
 interface Status {
   state: string;
@@ -81,6 +81,15 @@ const waitState = (panel: Page, states: string[], timeoutMs?: number) =>
     },
     timeoutMs,
   );
+
+/** The installed host finds both children in the repository's build output; without them, fail loudly. */
+function requireChildren(): void {
+  for (const [what, file] of [
+    ["sessions-audio (bash scripts/build.d/audio.sh)", "audio-pipeline/target/release/sessions-audio"],
+    ["swift-capture (bash scripts/build.d/capture.sh)", "swift-capture/.build/launch.json"],
+  ] as const)
+    if (!fs.existsSync(path.join(ROOT, file))) throw new Error(`missing ${what}: ${file}`);
+}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -267,6 +276,7 @@ describe("full recording: host, both children, extension, IndexedDB, side panel"
   const workDir = fs.mkdtempSync(path.join(os.tmpdir(), "sessions-full-e2e-"));
 
   beforeAll(async () => {
+    requireChildren();
     desktop = await startDesktop({ windows: ["E2E Editor", "E2E Browser"], audio: true });
     s = await launchSessions({ env: desktop.env });
     await s.worker();
