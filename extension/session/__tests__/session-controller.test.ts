@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { loadSettings } from "../../settings/settings";
 import type { Db } from "../../storage/open-db";
 import { PersistenceQueue } from "../../storage/persistence-queue";
 import type { StorageManagerLike } from "../../storage/quota";
@@ -190,6 +191,48 @@ describe("session controller (machine + queue + IndexedDB + fake host)", () => {
     const second = await controller(db, new FakeHost());
     await waitState(second, "completed");
     await second.flush();
+    expect(await getSession(db, "sess-1")).toMatchObject({ state: "completed", error: { code: "HOST_DISCONNECTED" } });
+  });
+
+  it("starts with the picker's choice, remembers it for the toolbar, and adds a window live", async () => {
+    const { db } = await freshDb();
+    const host = new FakeHost();
+    const c = await controller(db, host);
+    await c.startWith([{ id: "window:1", kind: "window" }], "side-by-side");
+    await waitState(c, "recording");
+    expect(host.requests("session.start")[0]).toMatchObject({
+      video: { sources: [{ id: "window:1", kind: "window" }], layout: "side-by-side" },
+    });
+    expect((await loadSettings(db)).chosenSources).toEqual([{ id: "window:1", kind: "window" }]);
+    c.addSource({ id: "display:0", kind: "display" });
+    await vi.waitFor(() => expect(c.status().sources).toEqual(["window:1", "display:0"]));
+    await c.command("stop");
+    await waitState(c, "completed");
+    // the toolbar's next start records the remembered choice
+    await c.command("toggle");
+    await waitState(c, "recording");
+    expect(host.requests("session.start")[1]).toMatchObject({ video: { sources: [{ id: "window:1" }] } });
+  });
+
+  it("a host lost mid-recording: items the new host resends are committed before the session closes", async () => {
+    const { db } = await freshDb();
+    const host = new FakeHost();
+    const c = await controller(db, host);
+    await c.command("start");
+    await waitState(c, "recording");
+    host.session = null; // the new host process has no recording
+    host.handlers["segments.resend"] = (req, h) => {
+      setTimeout(() => {
+        for (const p of segmentParts("sess-1", "video", 4, new Uint8Array(5000).fill(4), 2000)) h.emit(p);
+        h.emit({ type: "result", id: req.id, count: 1 });
+      }, 5);
+      return null;
+    };
+    host.drop();
+    await waitState(c, "completed");
+    await c.flush();
+    expect((await segmentsOf(db, "sess-1")).map((x) => x.seq)).toEqual([4]);
+    expect(host.requests("segment.ack").map((a) => (a as { seq: number }).seq)).toEqual([4]);
     expect(await getSession(db, "sess-1")).toMatchObject({ state: "completed", error: { code: "HOST_DISCONNECTED" } });
   });
 
