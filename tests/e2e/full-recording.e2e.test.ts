@@ -309,6 +309,11 @@ describe("full recording: host, both children, extension, IndexedDB, side panel"
       });
       await box?.click();
     }
+    const picker = await panel.$eval('[data-testid="source-picker"]', (e) => e.textContent ?? "");
+    expect(picker).toContain("E2E Editor");
+    expect(picker).toContain("E2E Browser");
+    expect(picker).toMatch(/display 1920×1080/);
+    expect(await panel.$('[data-testid="sources-error"]')).toBeNull();
     await panel.select('[data-testid="layout-select"]', "grid");
     const chosen = await waitFor("the choice stored in the settings", async () => {
       const st = (await readStored(panel, null)).settings as { chosenSources?: { id: string }[]; layout?: string };
