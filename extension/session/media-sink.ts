@@ -72,7 +72,7 @@ export function createMediaSink(deps: MediaSinkDeps) {
     accept(msg: MediaMessage): void {
       switch (msg.type) {
         case "segment":
-          return track(
+          track(
             reassembler
               .accept(msg)
               .then(async (r) => {
@@ -100,8 +100,9 @@ export function createMediaSink(deps: MediaSinkDeps) {
               })
               .catch(onError),
           );
+          return;
         case "screenshot":
-          return track(
+          track(
             reassembler
               .accept(msg)
               .then(async (r) => {
@@ -127,6 +128,7 @@ export function createMediaSink(deps: MediaSinkDeps) {
               })
               .catch(onError),
           );
+          return;
         case "timeline":
           queueTimeline({ sessionId: msg.sessionId, ts: msg.ts, kind: msg.kind, detail: msg.detail, at: now() });
           return;
