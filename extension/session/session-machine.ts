@@ -493,7 +493,8 @@ export function createSessionMachine(deps: SessionMachineDeps) {
                     { type: "send", params: { kind: "stop" } },
                   ],
                 },
-                { guard: { type: "isReply", params: { kind: "status" } }, target: "finalizing" },
+                { guard: "statusLostAfterResend", target: "finalizing" },
+                { guard: { type: "isReply", params: { kind: "status" } }, actions: "markSessionLost" },
               ],
               "watchdog.timeout": {
                 target: "#session.failed",
