@@ -17,7 +17,7 @@ import { useSources } from "./hooks/use-sources";
  */
 
 const LAYOUTS: { value: Layout; label: string }[] = [
-  { value: "passthrough", label: "One source" },
+  { value: "passthrough", label: "One source (grid when several)" },
   { value: "grid", label: "Grid" },
   { value: "side-by-side", label: "Side by side" },
 ];
