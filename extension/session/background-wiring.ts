@@ -1,6 +1,8 @@
 import { HOST_NAME } from "@sessions/shared";
 import { listSourcesOnce } from "../host/list-sources";
 import { chromeConnect } from "../host/native-port";
+import { enforcePolicy } from "../policy/policy-enforcement";
+import { startPolicyRuntime } from "../policy/policy-runtime";
 import { createAnnouncer } from "../storage/announcer";
 import { openSessionsDb } from "../storage/open-db";
 import { PersistenceQueue } from "../storage/persistence-queue";
@@ -22,15 +24,20 @@ export async function bootBackground(): Promise<SessionController> {
   const queue = new PersistenceQueue({
     onError: (key, err) => console.error(`[sessions] write ${key} failed`, err),
   });
+  const policy = await startPolicyRuntime(db);
   const controller = await startSessionController({
     db,
     queue,
     connect: chromeConnect,
     hostName: HOST_NAME,
     extensionVersion: chrome.runtime.getManifest().version,
-    storage: navigator.storage,
+    storage: policy.storage(navigator.storage),
     announce: createAnnouncer(),
+    recordingSettings: policy.recordingSettings,
+    refuseStart: policy.refusal,
+    refuseSource: (source) => policy.sourceRefusal(source.kind),
   });
+  enforcePolicy(db, policy, controller);
   const onStatus = (s: SessionStatus) => {
     void applyBadge(chrome.action, badgeFor(s)).catch(() => undefined);
     void updateTick(s);

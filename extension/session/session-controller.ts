@@ -1,7 +1,7 @@
 import type { Layout, VideoSourceRef } from "@sessions/shared";
 import { type Actor, createActor } from "xstate";
 import type { ConnectNative } from "../host/native-port";
-import { loadSettings, saveSettings } from "../settings/settings";
+import { loadSettings, type Settings, saveSettings } from "../settings/settings";
 import type { DbChange } from "../storage/change-feed";
 import type { Db } from "../storage/open-db";
 import type { PersistenceQueue } from "../storage/persistence-queue";
@@ -30,6 +30,12 @@ export interface ControllerDeps {
   newSessionId?: () => string;
   hostName?: string;
   reconnectDelays?: readonly number[];
+  /** Settings for a new recording (default: the stored ones); the managed policy supplies its own. */
+  recordingSettings?: () => Promise<Settings>;
+  /** Why a start is refused (managed policy), shown as a POLICY_FORBIDDEN error; null lets it start. */
+  refuseStart?: (settings: Settings) => string | null;
+  /** Why adding a source of this kind is refused (managed policy); null lets it through. */
+  refuseSource?: (source: VideoSourceRef) => string | null;
 }
 
 export type Command = "toggle" | "start" | "stop" | "pause" | "resume" | "dismiss";
@@ -78,6 +84,19 @@ export async function startSessionController(deps: ControllerDeps): Promise<Sess
   actorRef = actor;
   const listeners = new Set<(s: SessionStatus) => void>();
   let lastKey = "";
+  // What the policy refused last: the status' error until the machine's status really changes.
+  let refusal: string | null = null;
+  const current = (snap = actor.getSnapshot()): SessionStatus => {
+    const status = statusOf(snap);
+    return refusal ? { ...status, error: { code: "POLICY_FORBIDDEN", message: refusal } } : status;
+  };
+  const refuse = (why: string): SessionStatus => {
+    refusal = why;
+    const status = current();
+    for (const l of listeners) l(status);
+    return status;
+  };
+  const settingsForStart = async () => (deps.recordingSettings ? deps.recordingSettings() : loadSettings(db));
   actor.subscribe((snap) => {
     void record(snap, () => actor.getPersistedSnapshot()).catch((err) =>
       console.error("[sessions] persisting snapshot failed", err),
@@ -88,6 +107,7 @@ export async function startSessionController(deps: ControllerDeps): Promise<Sess
     const key = JSON.stringify({ ...status, at: 0, elapsedMs: 0 });
     if (key === lastKey) return;
     lastKey = key;
+    refusal = null;
     for (const l of listeners) l(status);
   });
   actor.start();
@@ -101,29 +121,40 @@ export async function startSessionController(deps: ControllerDeps): Promise<Sess
       const state = statusOf(actor.getSnapshot()).state;
       const idle = state === "idle" || state === "completed" || state === "failed";
       if (cmd === "start" || (cmd === "toggle" && idle)) {
-        if (idle) actor.send({ type: "ui.start", sessionId: newId(), settings: await loadSettings(db) });
+        if (idle) {
+          const settings = await settingsForStart();
+          const why = deps.refuseStart?.(settings);
+          if (why) return refuse(why);
+          actor.send({ type: "ui.start", sessionId: newId(), settings });
+        }
       } else if (cmd === "toggle" || cmd === "stop") actor.send({ type: "ui.stop" });
       else if (cmd === "pause") actor.send({ type: "ui.pause" });
       else if (cmd === "resume") actor.send({ type: "ui.resume" });
       else if (cmd === "dismiss") actor.send({ type: "ui.dismiss" });
-      return statusOf(actor.getSnapshot());
+      return current();
     },
     async startWith(sources, layout) {
-      const settings = await saveSettings(db, { ...(await loadSettings(db)), chosenSources: sources, layout });
+      const saved = await saveSettings(db, { ...(await loadSettings(db)), chosenSources: sources, layout });
+      const settings = deps.recordingSettings ? await deps.recordingSettings() : saved;
       const state = statusOf(actor.getSnapshot()).state;
-      if (state === "idle" || state === "completed" || state === "failed")
+      if (state === "idle" || state === "completed" || state === "failed") {
+        const why = deps.refuseStart?.(settings);
+        if (why) return refuse(why);
         actor.send({ type: "ui.start", sessionId: newId(), settings });
-      return statusOf(actor.getSnapshot());
+      }
+      return current();
     },
     addSource(source) {
+      const why = deps.refuseSource?.(source);
+      if (why) return refuse(why);
       actor.send({ type: "ui.addSource", source });
-      return statusOf(actor.getSnapshot());
+      return current();
     },
     removeSource(sourceId) {
       actor.send({ type: "ui.removeSource", sourceId });
-      return statusOf(actor.getSnapshot());
+      return current();
     },
-    status: () => statusOf(actor.getSnapshot()),
+    status: () => current(),
     subscribe(l) {
       listeners.add(l);
       return () => listeners.delete(l);
