@@ -1,4 +1,5 @@
 import { useState } from "preact/hooks";
+import { PolicyNotice } from "../policy/ui/policy-notice";
 import { ActiveSession } from "./active-session";
 import { useDb } from "./hooks/use-db";
 import { useSessionDetail } from "./hooks/use-session-detail";
@@ -22,6 +23,7 @@ export function SidePanelApp({ initialSession }: { initialSession: string | null
   if (error) return <p class="error">Could not open the database: {error}</p>;
   return (
     <main>
+      <PolicyNotice db={db} revision={status?.at ?? 0} />
       <ActiveSession status={status} />
       <SourcePicker status={status} db={db} />
       <SessionDetail detail={detail} />
