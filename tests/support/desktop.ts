@@ -158,7 +158,8 @@ export async function startDesktop(
         } catch {
           // not running
         }
-        fs.rmSync(runtimeDir, { recursive: true, force: true });
+        // the daemon may still be removing its own files as it exits: retry instead of failing
+        fs.rmSync(runtimeDir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
       }
     },
   };

@@ -1,7 +1,7 @@
 /**
  * Pairs video and audio segments that cover the same slot of the media timeline (both children
- * cut at multiples of segmentSeconds) and reports their start offset and its drift since the
- * first pair. Pairing by slot, not by arrival order, keeps pairs right after a child restarts.
+ * cut at multiples of segmentSeconds) and reports their start offset, and the drift: how much
+ * the gap between the tracks' segment ends has changed since the first pair. Pairing by slot, not by arrival order, keeps pairs right after a child restarts.
  */
 import type { HostMessage } from "@sessions/shared";
 
@@ -13,7 +13,8 @@ interface Span {
 export class SyncTracker {
   private readonly video = new Map<number, Span>();
   private readonly audio = new Map<number, Span>();
-  private firstOffset: number | null = null;
+  /** audio end minus video end of the first pair: ends sit on the slot grid for both tracks. */
+  private firstEndOffset: number | null = null;
   private seq = 0;
   lastOffsetUs: number | null = null;
   lastDriftUs: number | null = null;
@@ -33,10 +34,12 @@ export class SyncTracker {
     this.video.delete(slot);
     this.audio.delete(slot);
     const offsetUs = a.startUs - v.startUs;
-    this.firstOffset ??= offsetUs;
+    const endOffset = a.endUs - v.endUs;
+    this.firstEndOffset ??= endOffset;
     this.lastOffsetUs = offsetUs;
-    // drift: how far apart the tracks' ends are now, against how far apart they started
-    this.lastDriftUs = a.endUs - v.endUs - this.firstOffset;
+    // Drift compares segment ends, not starts: the first segment's start differs by each child's
+    // start-up delay (PulseAudio takes 0.1–0.7 s), which is not drift; ends are on the slot grid.
+    this.lastDriftUs = endOffset - this.firstEndOffset;
     return {
       type: "sync",
       sessionId: this.sessionId,

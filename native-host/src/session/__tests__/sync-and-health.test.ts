@@ -5,13 +5,21 @@ import { SyncTracker } from "../sync-tracker";
 describe("SyncTracker", () => {
   it("pairs segments of the same slot whatever order they arrive in, and measures offset and drift", () => {
     const t = new SyncTracker("s", 10_000_000);
-    expect(t.add("audio", { startUs: 12_000, endUs: 10_012_000 })).toBeNull();
+    // audio starts 400 ms late (device start-up): an offset, not drift
+    expect(t.add("audio", { startUs: 400_000, endUs: 10_000_000 })).toBeNull();
     expect(t.add("video", { startUs: 10_000_000, endUs: 20_000_000 })).toBeNull();
-    expect(t.add("video", { startUs: 0, endUs: 10_000_000 })).toMatchObject({ seq: 0, offsetUs: 12_000, driftUs: 0 });
-    expect(t.add("audio", { startUs: 10_012_000, endUs: 20_020_000 })).toMatchObject({
+    expect(t.add("video", { startUs: 0, endUs: 10_000_000 })).toMatchObject({ seq: 0, offsetUs: 400_000, driftUs: 0 });
+    expect(t.add("audio", { startUs: 10_000_000, endUs: 20_000_000 })).toMatchObject({
       seq: 1,
       videoStartUs: 10_000_000,
-      offsetUs: 12_000,
+      offsetUs: 0,
+      driftUs: 0,
+    });
+    // a track whose segment ends 8 ms later than the other's has drifted by 8 ms
+    t.add("video", { startUs: 20_000_000, endUs: 30_000_000 });
+    expect(t.add("audio", { startUs: 20_000_000, endUs: 30_008_000 })).toMatchObject({
+      seq: 2,
+      offsetUs: 0,
       driftUs: 8_000,
     });
   });
