@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The Rust audio pipeline: clippy with warnings as errors, then `cargo test --release`, which runs
+# The Rust audio pipeline: rustfmt check, clippy with warnings as errors, then `cargo test --release`, which runs
 # the unit tests (ring and backpressure, resampler, mixer, sample-exact segment boundaries, …),
 # the shared protocol fixtures, the process tests (bad input, pause, EOF exit, disk full on a
 # small tmpfs) and the PulseAudio integration tests — each of which starts its own PulseAudio
