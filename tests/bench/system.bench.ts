@@ -59,6 +59,7 @@ try {
     sync: null,
   };
   let rssMax = 0;
+  let pssMax = 0;
   const rssSamples: number[] = [];
   const consume = (msgs: HostMessage[]) => {
     for (const m of msgs) {
@@ -85,6 +86,7 @@ try {
     consume(await host.until(() => Date.now() - tick > 5000, 30_000).catch(() => []));
     const s = treeStats(host.child.pid as number);
     rssMax = Math.max(rssMax, s.rssBytes);
+    pssMax = Math.max(pssMax, s.pssBytes);
     rssSamples.push(s.rssBytes);
   }
   const cpu1 = treeStats(host.child.pid as number);
@@ -108,6 +110,7 @@ try {
     audio: a ? { overruns: a.overruns, droppedSamples: a.droppedSamples, bufferFill: a.bufferFill } : null,
     avSync: lastSync ? { offsetUsAtEnd: lastSync.offsetUs, driftUsAtEnd: lastSync.driftUs } : null,
     cpuPercentOfOneCore: +((100 * (cpu1.cpuSeconds - cpu0)) / wall).toFixed(1),
+    pssMB: { max: +(pssMax / 1e6).toFixed(1), end: +(cpu1.pssBytes / 1e6).toFixed(1) },
     rssMB: {
       max: +(rssMax / 1e6).toFixed(1),
       end: +(cpu1.rssBytes / 1e6).toFixed(1),

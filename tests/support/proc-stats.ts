@@ -22,10 +22,20 @@ export function tree(pid: number): number[] {
   return out;
 }
 
-/** CPU seconds (including reaped children) and RSS bytes of the tree, plus per-command RSS. */
-export function treeStats(pid: number): { cpuSeconds: number; rssBytes: number; byCommand: Record<string, number> } {
+/**
+ * CPU seconds (including reaped children), RSS and PSS bytes of the tree, plus per-command RSS.
+ * PSS splits shared pages (libavcodec, libswiftCore) between the processes mapping them, so the
+ * tree's PSS is the honest "memory these processes cost together"; RSS counts them once per process.
+ */
+export function treeStats(pid: number): {
+  cpuSeconds: number;
+  rssBytes: number;
+  pssBytes: number;
+  byCommand: Record<string, number>;
+} {
   let ticks = 0;
   let pages = 0;
+  let pss = 0;
   const byCommand: Record<string, number> = {};
   for (const p of tree(pid)) {
     try {
@@ -37,9 +47,11 @@ export function treeStats(pid: number): { cpuSeconds: number; rssBytes: number; 
       const rss = Number(f[21]) * PAGE;
       pages += Number(f[21]);
       byCommand[comm] = (byCommand[comm] ?? 0) + rss;
+      const rollup = fs.readFileSync(`/proc/${p}/smaps_rollup`, "utf8").match(/^Pss:\s+(\d+) kB/m);
+      if (rollup) pss += Number(rollup[1]) * 1024;
     } catch {
       // exited between listing and reading
     }
   }
-  return { cpuSeconds: ticks / TICKS, rssBytes: pages * PAGE, byCommand };
+  return { cpuSeconds: ticks / TICKS, rssBytes: pages * PAGE, pssBytes: pss, byCommand };
 }
