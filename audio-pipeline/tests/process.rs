@@ -224,3 +224,22 @@ fn a_microphone_that_vanishes_is_reported_and_reopened() {
     decode_segments(&a.events("segment"));
     let _ = std::fs::remove_dir_all(dir);
 }
+
+#[test]
+fn without_a_sound_server_system_audio_is_unavailable() {
+    let dir = temp_dir("no-server");
+    let env = [
+        ("PULSE_SERVER".to_string(), format!("unix:{}/no-such-socket", dir.display())),
+        ("XDG_RUNTIME_DIR".to_string(), dir.display().to_string()),
+    ];
+    let mut a = Audio::spawn(&env);
+    a.send(json!({"type": "list-sources", "id": "l"}));
+    let sources = a.reply("l", Duration::from_secs(15));
+    assert_eq!(sources["type"], "sources", "{sources}");
+    assert_eq!(sources["system"]["available"], false, "{sources}");
+    a.send(start_command("s", monotonic_ns(), &dir.join("spool"), 2, json!(null), json!({"gain": 1})));
+    let err = a.reply("s", Duration::from_secs(10));
+    assert_eq!(err["code"], "SOURCE_UNAVAILABLE", "{err}");
+    a.close_and_wait();
+    let _ = std::fs::remove_dir_all(dir);
+}
