@@ -14,6 +14,7 @@ import { HOST_NAME } from "@sessions/shared";
 import puppeteer, { type Page } from "puppeteer-core";
 import { machine } from "../../scripts/bench-machine.mjs";
 import { EXTENSION_ID, EXTENSION_ORIGIN } from "../../shared/src/extension-identity";
+import { CHROMIUM_ARGS } from "../e2e/lib/browser";
 import { HOUR } from "./storage-hour";
 
 const replayBundle = process.env.SESSIONS_REPLAY_HOST;
@@ -85,14 +86,7 @@ const browser = await puppeteer.launch({
   pipe: true,
   userDataDir,
   enableExtensions: [extensionDir],
-  args: [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-  ],
+  args: CHROMIUM_ARGS,
 });
 const s = { browser, extensionId: EXTENSION_ID };
 try {

@@ -14,6 +14,17 @@ export const EXTENSION_DIR = path.join(ROOT, ".output/chrome-mv3");
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const CLI = path.join(ROOT, "native-host/dist/cli.mjs");
 
+/** Flags every test and benchmark Chromium runs with (ARCHITECTURE.md: no network noise, no sandbox as root). */
+export const CHROMIUM_ARGS = [
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--no-first-run",
+  "--disable-quic",
+];
+
 export interface SessionsBrowser {
   browser: Browser;
   extensionId: string;
@@ -50,15 +61,7 @@ export async function launchSessions(options: LaunchOptions = {}): Promise<Sessi
     userDataDir,
     enableExtensions: [EXTENSION_DIR],
     env: { ...process.env, ...options.env },
-    args: [
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-      "--no-first-run",
-      "--disable-quic",
-    ],
+    args: CHROMIUM_ARGS,
   });
 
   const worker = async () => {
