@@ -7,6 +7,7 @@
 import type { Page } from "puppeteer-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchSessions, type SessionsBrowser } from "./lib/browser";
+import { pressToolbar, releaseWorker, status, waitFor, waitState, writeSettings } from "./lib/extension-ui";
 
 interface Status {
   state: string;
@@ -30,45 +31,6 @@ const TEST_SETTINGS = {
   fps: 10,
   segmentSeconds: 2,
 };
-
-async function status(panel: Page): Promise<Status> {
-  const reply = (await panel.evaluate(() => chrome.runtime.sendMessage({ type: "session.getStatus" }))) as {
-    ok: boolean;
-    status: Status;
-  };
-  if (!reply?.ok) throw new Error(`status request failed: ${JSON.stringify(reply)}`);
-  return reply.status;
-}
-
-async function waitFor<T>(
-  what: string,
-  probe: () => Promise<T | undefined | null | false>,
-  timeoutMs = 20_000,
-): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < until) {
-    try {
-      const v = await probe();
-      if (v) return v;
-      last = v;
-    } catch (err) {
-      last = err;
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`timed out waiting for ${what} (last: ${String(last)})`);
-}
-
-const waitState = (panel: Page, states: string[], timeoutMs?: number) =>
-  waitFor(
-    `state ${states.join("|")}`,
-    async () => {
-      const s = await status(panel);
-      return states.includes(s.state) ? s : null;
-    },
-    timeoutMs,
-  );
 
 /** Runs in the page: reads the session record, its segments and screenshots straight from the extension's IndexedDB. */
 function readSession(panel: Page, sessionId: string) {
@@ -110,38 +72,12 @@ function readSession(panel: Page, sessionId: string) {
   );
 }
 
-function writeSettings(panel: Page, value: Record<string, unknown>) {
-  return panel.evaluate(
-    (v) =>
-      new Promise<void>((resolve, reject) => {
-        const open = indexedDB.open("sessions");
-        open.onerror = () => reject(open.error);
-        open.onsuccess = () => {
-          const tx = open.result.transaction("settings", "readwrite");
-          tx.objectStore("settings").put({ key: "defaults", value: v, updatedAt: Date.now() });
-          tx.oncomplete = () => {
-            open.result.close();
-            resolve();
-          };
-          tx.onerror = () => reject(tx.error);
-        };
-      }),
-    value,
-  );
-}
-
 async function clickButton(page: Page, label: string) {
   const buttons = await page.$$('[data-testid="active-session"] button');
   for (const b of buttons) {
     if ((await b.evaluate((e) => e.textContent)) === label) return b.click();
   }
   throw new Error(`no "${label}" button in the active session`);
-}
-
-async function pressToolbar(s: SessionsBrowser, tab: Page) {
-  const ext = (await s.browser.extensions()).get(s.extensionId);
-  if (!ext) throw new Error("the Sessions extension is not loaded");
-  await ext.triggerAction(tab);
 }
 
 /** The worker's performance.timeOrigin: a new value means a new worker instance. */
@@ -156,29 +92,6 @@ async function workerTimeOrigin(s: SessionsBrowser): Promise<number> {
   }
 }
 
-/**
- * Puppeteer attaches to extension workers with "wait for debugger on start"; a worker that
- * restarts under the same target stays paused until told to run. A real browser has no debugger
- * attached, so this only undoes the test harness's own pause.
- */
-async function releaseWorker(s: SessionsBrowser): Promise<void> {
-  const until = Date.now() + 10_000;
-  while (Date.now() < until) {
-    const target = s.browser.targets().find((t) => t.type() === "service_worker" && t.url().includes(s.extensionId));
-    if (target) {
-      const cdp = await target.createCDPSession();
-      await cdp.send("Runtime.runIfWaitingForDebugger");
-      const r = await cdp
-        .send("Runtime.evaluate", { expression: "1", returnByValue: true, timeout: 1000 })
-        .catch(() => null);
-      await cdp.detach();
-      if (r?.result.value === 1) return;
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error("the restarted service worker did not run");
-}
-
 describe("extension core with the real host", () => {
   let s: SessionsBrowser;
   let panel: Page;
@@ -191,7 +104,7 @@ describe("extension core with the real host", () => {
     tab = await s.browser.newPage();
     // The worker answers only once it has opened (and created) the database; writing before that
     // would create an empty version-1 database under it.
-    expect((await status(panel)).state).toBe("idle");
+    expect((await status<Status>(panel)).state).toBe("idle");
     await writeSettings(panel, TEST_SETTINGS);
   }, 60_000);
   afterAll(async () => {
@@ -203,7 +116,7 @@ describe("extension core with the real host", () => {
       s.browser.targets().filter((t) => t.url() === `chrome-extension://${s.extensionId}/sidepanel.html`).length;
     expect(sidePanels()).toBe(1); // the test's own page
     await pressToolbar(s, tab);
-    const rec = await waitState(panel, ["recording", "failed"]);
+    const rec = await waitState<Status>(panel, ["recording", "failed"]);
     expect(rec, JSON.stringify(rec)).toMatchObject({ state: "recording", error: null });
     expect(rec.hostVersion).toMatch(/\d+\.\d+\.\d+/);
     const sessionId = rec.sessionId as string;
@@ -223,11 +136,11 @@ describe("extension core with the real host", () => {
     await panel.bringToFront();
     await panel.waitForSelector('[data-testid="active-session"][data-state="recording"]', { timeout: 10_000 });
     await clickButton(panel, "Pause");
-    await waitState(panel, ["paused"]);
+    await waitState<Status>(panel, ["paused"]);
     expect(await panel.evaluate(() => chrome.action.getBadgeText({}))).toBe("II");
     await panel.waitForSelector('[data-testid="active-session"][data-state="paused"]', { timeout: 10_000 });
     await clickButton(panel, "Resume");
-    await waitState(panel, ["recording"]);
+    await waitState<Status>(panel, ["recording"]);
     await tab.bringToFront();
 
     // Segments from the host are reassembled, committed with the session totals, and acknowledged.
@@ -239,7 +152,7 @@ describe("extension core with the real host", () => {
     expect(during.session?.state).toBe("recording");
 
     await pressToolbar(s, tab);
-    const done = await waitState(panel, ["completed", "failed"]);
+    const done = await waitState<Status>(panel, ["completed", "failed"]);
     expect(done, JSON.stringify(done)).toMatchObject({ state: "completed", error: null });
     const stored = await waitFor("the completed record", async () => {
       const r = await readSession(panel, sessionId);
@@ -277,7 +190,7 @@ describe("extension core with the real host", () => {
   it("a service worker stopped mid-recording restarts from its persisted snapshot and closes the session", async () => {
     await tab.bringToFront();
     await pressToolbar(s, tab);
-    const rec = await waitState(panel, ["recording", "failed"]);
+    const rec = await waitState<Status>(panel, ["recording", "failed"]);
     expect(rec, JSON.stringify(rec)).toMatchObject({ state: "recording" });
     const sessionId = rec.sessionId as string;
     await waitFor("a committed segment", async () => (await readSession(panel, sessionId)).segments.length > 0);
@@ -290,7 +203,7 @@ describe("extension core with the real host", () => {
     await cdp.detach();
 
     // Any extension event wakes it again; the status request is one.
-    const woken = status(panel);
+    const woken = status<Status>(panel);
     await releaseWorker(s);
     const after = await woken;
     expect(await workerTimeOrigin(s)).toBeGreaterThan(bootedAt);
@@ -298,7 +211,7 @@ describe("extension core with the real host", () => {
 
     // Its native port closed with the old worker, so the host process that recorded is gone: the
     // restored machine asks the new host, learns it has no such session, and finalizes.
-    const final = await waitState(panel, ["completed", "failed"], 30_000);
+    const final = await waitState<Status>(panel, ["completed", "failed"], 30_000);
     expect(final, JSON.stringify(final)).toMatchObject({ state: "completed" });
     expect(final.error?.code).toBe("HOST_DISCONNECTED");
     const stored = await waitFor("the finalized record", async () => {
@@ -323,7 +236,7 @@ describe("extension core without a host installed", () => {
   it("the session fails with HOST_NOT_FOUND and the side panel shows how to install the host", async () => {
     const panel = await s.openPage("sidepanel.html");
     await pressToolbar(s, await s.browser.newPage());
-    const failed = await waitState(panel, ["failed", "recording"]);
+    const failed = await waitState<Status>(panel, ["failed", "recording"]);
     expect(failed.state).toBe("failed");
     expect(failed.error?.code).toBe("HOST_NOT_FOUND");
     const badge = await panel.evaluate(() => chrome.action.getBadgeText({}));

@@ -13,7 +13,17 @@ import path from "node:path";
 import type { Page } from "puppeteer-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Desktop, startDesktop } from "../support/desktop";
-import { launchSessions, ROOT, type SessionsBrowser } from "./lib/browser";
+import { launchSessions, type SessionsBrowser } from "./lib/browser";
+import {
+  pressToolbar,
+  releaseWorker,
+  requireChildren,
+  sleep,
+  status,
+  waitFor,
+  waitState,
+  writeSettings,
+} from "./lib/extension-ui";
 
 interface Status {
   state: string;
@@ -22,52 +32,6 @@ interface Status {
   connection: string;
   sources: string[];
 }
-
-/** The installed host finds both children in the repository's build output; without them, fail loudly. */
-function requireChildren(): void {
-  for (const [what, file] of [
-    ["sessions-audio (bash scripts/build.d/audio.sh)", "audio-pipeline/target/release/sessions-audio"],
-    ["swift-capture (bash scripts/build.d/capture.sh)", "swift-capture/.build/launch.json"],
-  ] as const)
-    if (!fs.existsSync(path.join(ROOT, file))) throw new Error(`missing ${what}: ${file}`);
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function status(panel: Page): Promise<Status> {
-  const reply = (await panel.evaluate(() => chrome.runtime.sendMessage({ type: "session.getStatus" }))) as {
-    ok: boolean;
-    status: Status;
-  };
-  if (!reply?.ok) throw new Error(`status request failed: ${JSON.stringify(reply)}`);
-  return reply.status;
-}
-
-async function waitFor<T>(what: string, check: () => Promise<T | undefined | null | false>, timeoutMs = 20_000) {
-  const until = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < until) {
-    try {
-      const v = await check();
-      if (v) return v;
-      last = v;
-    } catch (err) {
-      last = err;
-    }
-    await sleep(200);
-  }
-  throw new Error(`timed out waiting for ${what} (last: ${String(last)})`);
-}
-
-const waitState = (panel: Page, states: string[], timeoutMs?: number) =>
-  waitFor(
-    `state ${states.join("|")}`,
-    async () => {
-      const s = await status(panel);
-      return states.includes(s.state) ? s : null;
-    },
-    timeoutMs,
-  );
 
 /** (track/seq → sha256) of the session's stored segments, and the session record. */
 function readStored(panel: Page, sessionId: string) {
@@ -94,51 +58,6 @@ function readStored(panel: Page, sessionId: string) {
       ),
     sessionId,
   );
-}
-
-function writeSettings(panel: Page, value: Record<string, unknown>) {
-  return panel.evaluate(
-    (v) =>
-      new Promise<void>((resolve, reject) => {
-        const open = indexedDB.open("sessions");
-        open.onerror = () => reject(open.error);
-        open.onsuccess = () => {
-          const tx = open.result.transaction("settings", "readwrite");
-          tx.objectStore("settings").put({ key: "defaults", value: v, updatedAt: Date.now() });
-          tx.oncomplete = () => {
-            open.result.close();
-            resolve();
-          };
-          tx.onerror = () => reject(tx.error);
-        };
-      }),
-    value,
-  );
-}
-
-async function pressToolbar(s: SessionsBrowser, tab: Page) {
-  const ext = (await s.browser.extensions()).get(s.extensionId);
-  if (!ext) throw new Error("the Sessions extension is not loaded");
-  await ext.triggerAction(tab);
-}
-
-/** See extension-core.e2e: undoes puppeteer's "wait for debugger" on a restarted worker. */
-async function releaseWorker(s: SessionsBrowser): Promise<void> {
-  const until = Date.now() + 10_000;
-  while (Date.now() < until) {
-    const target = s.browser.targets().find((t) => t.type() === "service_worker" && t.url().includes(s.extensionId));
-    if (target) {
-      const cdp = await target.createCDPSession();
-      await cdp.send("Runtime.runIfWaitingForDebugger");
-      const r = await cdp
-        .send("Runtime.evaluate", { expression: "1", returnByValue: true, timeout: 1000 })
-        .catch(() => null);
-      await cdp.detach();
-      if (r?.result.value === 1) return;
-    }
-    await sleep(200);
-  }
-  throw new Error("the restarted service worker did not run");
 }
 
 /** Pids of the processes under `root` (by /proc parent links) whose command line contains `needle`. */
@@ -205,7 +124,7 @@ describe("faults during a real recording", () => {
     await s.worker();
     panel = await s.openPage("sidepanel.html");
     tab = await s.browser.newPage();
-    expect((await status(panel)).state).toBe("idle");
+    expect((await status<Status>(panel)).state).toBe("idle");
     await writeSettings(panel, {
       mic: null,
       systemAudio: true,
@@ -237,7 +156,7 @@ describe("faults during a real recording", () => {
   it("the native host killed mid-recording: reconnect, resend, nothing committed lost, the unacknowledged arrive", async () => {
     await tab.bringToFront();
     await pressToolbar(s, tab);
-    const rec = await waitState(panel, ["recording", "failed"], 30_000);
+    const rec = await waitState<Status>(panel, ["recording", "failed"], 30_000);
     expect(rec, JSON.stringify(rec)).toMatchObject({ state: "recording" });
     const sessionId = rec.sessionId as string;
     await waitFor("3 committed video and audio segments", async () => {
@@ -273,7 +192,7 @@ describe("faults during a real recording", () => {
     // delivers a duplicate, which the commit stores once. The rest only the resend can deliver.
     const onlyInSpool = unacked.filter((k) => before[k] === undefined);
 
-    const final = await waitState(panel, ["completed", "failed"], 40_000);
+    const final = await waitState<Status>(panel, ["completed", "failed"], 40_000);
     const recoveredMs = Date.now() - killedAt;
     expect(final, JSON.stringify(final)).toMatchObject({ state: "completed" });
     // The new host has no recording to reattach to: the machine says so and keeps what it has.
@@ -309,7 +228,7 @@ describe("faults during a real recording", () => {
   it("the service worker stopped mid-recording: it restarts from its snapshot and the session completes", async () => {
     await tab.bringToFront();
     await pressToolbar(s, tab);
-    const rec = await waitState(panel, ["recording", "failed"], 30_000);
+    const rec = await waitState<Status>(panel, ["recording", "failed"], 30_000);
     expect(rec, JSON.stringify(rec)).toMatchObject({ state: "recording" });
     const sessionId = rec.sessionId as string;
     await waitFor(
@@ -322,11 +241,11 @@ describe("faults during a real recording", () => {
     await cdp.send("ServiceWorker.enable");
     await cdp.send("ServiceWorker.stopAllWorkers");
     await cdp.detach();
-    const woken = status(panel);
+    const woken = status<Status>(panel);
     await releaseWorker(s);
     expect((await woken).sessionId).toBe(sessionId);
 
-    const final = await waitState(panel, ["completed", "failed"], 40_000);
+    const final = await waitState<Status>(panel, ["completed", "failed"], 40_000);
     expect(final, JSON.stringify(final)).toMatchObject({ state: "completed" });
     const after = await waitFor("the finalized record", async () => {
       const r = await readStored(panel, sessionId);

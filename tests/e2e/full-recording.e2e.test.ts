@@ -16,7 +16,8 @@ import type { Page } from "puppeteer-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { probe } from "../integration/media";
 import { type Desktop, startDesktop } from "../support/desktop";
-import { launchSessions, ROOT, type SessionsBrowser } from "./lib/browser";
+import { launchSessions, type SessionsBrowser } from "./lib/browser";
+import { pressToolbar, requireChildren, sleep, status, waitFor, waitState, writeSettings } from "./lib/extension-ui";
 
 interface Status {
   state: string;
@@ -46,52 +47,6 @@ interface Stored {
 }
 
 const SETTINGS = { mic: null, systemAudio: true, segmentSeconds: 2, fps: 15, maxWidth: 1280, maxHeight: 720 };
-
-async function status(panel: Page): Promise<Status> {
-  const reply = (await panel.evaluate(() => chrome.runtime.sendMessage({ type: "session.getStatus" }))) as {
-    ok: boolean;
-    status: Status;
-  };
-  if (!reply?.ok) throw new Error(`status request failed: ${JSON.stringify(reply)}`);
-  return reply.status;
-}
-
-async function waitFor<T>(what: string, check: () => Promise<T | undefined | null | false>, timeoutMs = 20_000) {
-  const until = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < until) {
-    try {
-      const v = await check();
-      if (v) return v;
-      last = v;
-    } catch (err) {
-      last = err;
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`timed out waiting for ${what} (last: ${String(last)})`);
-}
-
-const waitState = (panel: Page, states: string[], timeoutMs?: number) =>
-  waitFor(
-    `state ${states.join("|")}`,
-    async () => {
-      const s = await status(panel);
-      return states.includes(s.state) ? s : null;
-    },
-    timeoutMs,
-  );
-
-/** The installed host finds both children in the repository's build output; without them, fail loudly. */
-function requireChildren(): void {
-  for (const [what, file] of [
-    ["sessions-audio (bash scripts/build.d/audio.sh)", "audio-pipeline/target/release/sessions-audio"],
-    ["swift-capture (bash scripts/build.d/capture.sh)", "swift-capture/.build/launch.json"],
-  ] as const)
-    if (!fs.existsSync(path.join(ROOT, file))) throw new Error(`missing ${what}: ${file}`);
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Runs in the page: the session, its segments (bytes as base64), its timeline and the settings. */
 function readStored(panel: Page, sessionId: string | null): Promise<Stored> {
@@ -144,36 +99,10 @@ function readStored(panel: Page, sessionId: string | null): Promise<Stored> {
   );
 }
 
-function writeSettings(panel: Page, value: Record<string, unknown>) {
-  return panel.evaluate(
-    (v) =>
-      new Promise<void>((resolve, reject) => {
-        const open = indexedDB.open("sessions");
-        open.onerror = () => reject(open.error);
-        open.onsuccess = () => {
-          const tx = open.result.transaction("settings", "readwrite");
-          tx.objectStore("settings").put({ key: "defaults", value: v, updatedAt: Date.now() });
-          tx.oncomplete = () => {
-            open.result.close();
-            resolve();
-          };
-          tx.onerror = () => reject(tx.error);
-        };
-      }),
-    value,
-  );
-}
-
 async function clickButton(page: Page, scope: string, label: string) {
   const buttons = await page.$$(`${scope} button`);
   for (const b of buttons) if ((await b.evaluate((e) => e.textContent?.trim())) === label) return b.click();
   throw new Error(`no "${label}" button in ${scope}`);
-}
-
-async function pressToolbar(s: SessionsBrowser, tab: Page) {
-  const ext = (await s.browser.extensions()).get(s.extensionId);
-  if (!ext) throw new Error("the Sessions extension is not loaded");
-  await ext.triggerAction(tab);
 }
 
 /** Decodes any audio file to 16 kHz mono float32 samples with the real ffmpeg. */
@@ -282,7 +211,7 @@ describe("full recording: host, both children, extension, IndexedDB, side panel"
     await s.worker();
     panel = await s.openPage("sidepanel.html");
     tab = await s.browser.newPage();
-    expect((await status(panel)).state).toBe("idle");
+    expect((await status<Status>(panel)).state).toBe("idle");
     await writeSettings(panel, SETTINGS);
   }, 90_000);
   afterAll(async () => {
@@ -325,7 +254,7 @@ describe("full recording: host, both children, extension, IndexedDB, side panel"
     await tab.bringToFront();
     const t0 = Date.now();
     await pressToolbar(s, tab);
-    const rec = await waitState(panel, ["recording", "failed"], 30_000);
+    const rec = await waitState<Status>(panel, ["recording", "failed"], 30_000);
     expect(rec, JSON.stringify(rec)).toMatchObject({ state: "recording", error: null });
     expect([...rec.sources].sort()).toEqual([editor, browserWin].sort());
     const sessionId = rec.sessionId as string;
@@ -336,7 +265,7 @@ describe("full recording: host, both children, extension, IndexedDB, side panel"
     const live = await waitFor(
       "health numbers and an A/V offset in the status",
       async () => {
-        const st = await status(panel);
+        const st = await status<Status>(panel);
         return st.health && st.metrics?.fps != null && st.metrics?.offsetUs != null ? st : null;
       },
       20_000,
@@ -350,7 +279,7 @@ describe("full recording: host, both children, extension, IndexedDB, side panel"
     );
     const badgeColor = await panel.evaluate(() => chrome.action.getBadgeBackgroundColor({}));
     const expectedColor = { ok: [0x1e, 0x8e, 0x3e], warning: [0xf2, 0x99, 0x00], critical: [0xd9, 0x30, 0x25] }[
-      (await status(panel)).health?.level as "ok" | "warning" | "critical"
+      (await status<Status>(panel)).health?.level as "ok" | "warning" | "critical"
     ];
     expect(badgeColor.slice(0, 3)).toEqual(expectedColor);
     await sleep(Math.max(0, 8_000 - (Date.now() - t0 - startupMs)));
@@ -363,24 +292,26 @@ describe("full recording: host, both children, extension, IndexedDB, side panel"
       { timeout: 20_000 },
     );
     await add?.click();
-    await waitFor("the third window in the recording", async () => (await status(panel)).sources.includes(third));
+    await waitFor("the third window in the recording", async () =>
+      (await status<Status>(panel)).sources.includes(third),
+    );
     await sleep(4_000);
 
     // ── pause 3 s, resume ──
     await clickButton(panel, '[data-testid="active-session"]', "Pause");
-    await waitState(panel, ["paused"]);
+    await waitState<Status>(panel, ["paused"]);
     const pausedAt = Date.now();
     await sleep(3_000);
     await clickButton(panel, '[data-testid="active-session"]', "Resume");
-    await waitState(panel, ["recording"]);
+    await waitState<Status>(panel, ["recording"]);
     const pauseMs = Date.now() - pausedAt;
     await sleep(7_000);
 
     // ── stop with the toolbar ──
-    const beforeStop = await status(panel);
+    const beforeStop = await status<Status>(panel);
     await tab.bringToFront();
     await pressToolbar(s, tab);
-    const done = await waitState(panel, ["completed", "failed"], 30_000);
+    const done = await waitState<Status>(panel, ["completed", "failed"], 30_000);
     expect(done, JSON.stringify(done)).toMatchObject({ state: "completed", error: null });
     const stored = await waitFor("the completed record", async () => {
       const r = await readStored(panel, sessionId);

@@ -26,7 +26,7 @@ let launchSessions: typeof import("./lib/browser").launchSessions;
 beforeAll(async () => {
   machine = policyMachine();
   machine.writePolicy("sessions-test", POLICY);
-  process.env.CHROMIUM_PATH = machine.executable; // read by the harness when it is imported
+  process.env.CHROMIUM_PATH = machine.executable; // read by the harness at each launch
   ({ launchSessions } = await import("./lib/browser"));
 });
 afterAll(() => {

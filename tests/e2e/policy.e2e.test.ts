@@ -11,6 +11,7 @@ import type { Page } from "puppeteer-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EXTENSION_ID } from "../../shared/src/extension-identity";
 import type { SessionsBrowser } from "./lib/browser";
+import { status, waitFor, writeSettings } from "./lib/extension-ui";
 import { type PolicyMachine, policyMachine } from "./lib/policy-chromium";
 
 interface Status {
@@ -37,7 +38,7 @@ let tab: Page;
 beforeAll(async () => {
   machine = policyMachine();
   machine.writePolicy("sessions-test", policyFile(MANAGED));
-  process.env.CHROMIUM_PATH = machine.executable; // read by the harness when it is imported
+  process.env.CHROMIUM_PATH = machine.executable; // read by the harness at each launch
   const { launchSessions } = await import("./lib/browser");
   s = await launchSessions();
   const worker = await s.worker();
@@ -60,7 +61,7 @@ describe("managed policy", () => {
     await writeSettings(panel, { video: "primary-display", mic: null, systemAudio: false, fps: 10, segmentSeconds: 2 });
     await pressToolbar();
     const refused = await waitFor("a refused start", async () => {
-      const st = await status(panel);
+      const st = await status<Status>(panel);
       return st.error?.code === "POLICY_FORBIDDEN" ? st : null;
     });
     expect(refused.state).toBe("idle");
@@ -84,7 +85,7 @@ describe("managed policy", () => {
     };
     expect(reply.status).toMatchObject({ state: "idle", error: { code: "POLICY_FORBIDDEN" } });
     await new Promise((r) => setTimeout(r, 1_000));
-    expect((await status(panel)).state).toBe("idle");
+    expect((await status<Status>(panel)).state).toBe("idle");
     expect(await countSessions(panel)).toBe(0);
   });
 
@@ -156,7 +157,7 @@ describe("managed policy", () => {
     });
     await pressToolbar();
     const rec = await waitFor("recording", async () => {
-      const st = await status(panel);
+      const st = await status<Status>(panel);
       return ["recording", "failed"].includes(st.state) ? st : null;
     });
     expect(rec, JSON.stringify(rec)).toMatchObject({ state: "recording", error: null });
@@ -171,7 +172,7 @@ describe("managed policy", () => {
     const stopped = await waitFor(
       "the recording stopped by the new policy",
       async () => {
-        const st = await status(panel);
+        const st = await status<Status>(panel);
         return ["completed", "failed"].includes(st.state) ? st : null;
       },
       60_000,
@@ -200,7 +201,7 @@ describe("managed policy", () => {
     expect(shown).toBe("Recording is turned off by your organization. Paused by IT.");
     await pressToolbar();
     const refused = await waitFor("a refused start", async () => {
-      const st = await status(panel);
+      const st = await status<Status>(panel);
       return st.error?.code === "POLICY_FORBIDDEN" ? st : null;
     });
     expect(refused).toMatchObject({
@@ -215,57 +216,8 @@ async function pressToolbar() {
   await ext.triggerAction(tab);
 }
 
-async function status(page: Page): Promise<Status> {
-  const reply = (await page.evaluate(() => chrome.runtime.sendMessage({ type: "session.getStatus" }))) as {
-    ok: boolean;
-    status: Status;
-  };
-  if (!reply?.ok) throw new Error(`status request failed: ${JSON.stringify(reply)}`);
-  return reply.status;
-}
-
-async function waitFor<T>(
-  what: string,
-  probe: () => Promise<T | undefined | null | false | "">,
-  timeoutMs = 20_000,
-): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < until) {
-    try {
-      const v = await probe();
-      if (v) return v;
-      last = v;
-    } catch (err) {
-      last = err;
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`timed out waiting for ${what} (last: ${String(last)})`);
-}
-
 // Page-side helpers: each runs whole in the extension page (puppeteer serializes the function,
 // so it must be self-contained) against the IndexedDB the worker uses.
-
-function writeSettings(page: Page, value: Record<string, unknown>) {
-  return page.evaluate(
-    (v) =>
-      new Promise<void>((resolve, reject) => {
-        const open = indexedDB.open("sessions");
-        open.onerror = () => reject(open.error);
-        open.onsuccess = () => {
-          const tx = open.result.transaction("settings", "readwrite");
-          tx.objectStore("settings").put({ key: "defaults", value: v, updatedAt: Date.now() });
-          tx.oncomplete = () => {
-            open.result.close();
-            resolve();
-          };
-          tx.onerror = () => reject(tx.error);
-        };
-      }),
-    value,
-  );
-}
 
 function countSessions(page: Page) {
   return page.evaluate(

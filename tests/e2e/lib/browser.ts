@@ -11,7 +11,8 @@ import { EXTENSION_ID } from "../../../shared/src/extension-identity";
 
 export const ROOT = path.resolve(import.meta.dirname, "../../..");
 export const EXTENSION_DIR = path.join(ROOT, ".output/chrome-mv3");
-export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+/** Read at launch, not at import: a test may point it at a wrapper (policy-chromium.ts) after importing this. */
+export const chromiumPath = () => process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const CLI = path.join(ROOT, "native-host/dist/cli.mjs");
 
 /** Flags every test and benchmark Chromium runs with (ARCHITECTURE.md: no network noise, no sandbox as root). */
@@ -43,6 +44,7 @@ export interface LaunchOptions {
 }
 
 export async function launchSessions(options: LaunchOptions = {}): Promise<SessionsBrowser> {
+  const CHROMIUM = chromiumPath();
   for (const [what, file] of [
     ["Chromium (apt-get install chromium)", CHROMIUM],
     ["the built extension (npx wxt build)", path.join(EXTENSION_DIR, "manifest.json")],
