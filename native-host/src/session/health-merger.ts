@@ -39,9 +39,11 @@ export function mergeHealth(
   }
   if (audio) {
     if (audio.bufferWarning) raise("warning", `audio buffer ${Math.round(audio.bufferFill * 100)} % full`);
-    for (const [which, state] of Object.entries(audio.devices))
-      if (state === "missing") raise("critical", `${which === "mic" ? "microphone" : "system audio"} is missing`);
-      else if (state === "silent") raise("warning", `${which === "mic" ? "microphone" : "system audio"} sends nothing`);
+    if (audio.devices.mic === "missing") raise("critical", "microphone is missing");
+    else if (audio.devices.mic === "silent") raise("warning", "microphone sends nothing");
+    // An idle PulseAudio sink delivers no data at all, so "silent" system audio only means
+    // nothing is playing: not worth a warning. A missing monitor source is.
+    if (audio.devices.system === "missing") raise("critical", "system audio is missing");
   }
   const gb = host.diskFreeBytes / 1e9;
   if (gb < 1) raise("critical", `disk low: ${gb.toFixed(1)} GB free`);

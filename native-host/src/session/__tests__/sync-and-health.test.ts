@@ -61,6 +61,33 @@ describe("mergeHealth", () => {
     expect(h.video).not.toHaveProperty("type");
   });
 
+  it("warns of a silent microphone but not of silent system audio (an idle sink sends nothing)", () => {
+    const audio = {
+      type: "health" as const,
+      ts: 1,
+      bufferFill: 0.1,
+      bufferWarning: false,
+      overruns: 0,
+      droppedSamples: 0,
+      callbackJitterUs: 0,
+      encoderLagMs: 0,
+      levels: { mic: null, system: null },
+      devices: { mic: "silent" as const, system: "silent" as const },
+    };
+    expect(mergeHealth("s", 5, null, audio, host)).toMatchObject({
+      level: "warning",
+      warnings: ["microphone sends nothing"],
+    });
+    const missing = mergeHealth(
+      "s",
+      5,
+      null,
+      { ...audio, devices: { mic: "ok" as const, system: "missing" as const } },
+      host,
+    );
+    expect(missing).toMatchObject({ level: "critical", warnings: ["system audio is missing"] });
+  });
+
   it("is critical past 2 % dropped or under 1 GB free", () => {
     expect(mergeHealth("s", 5, { ...video, dropped: 50 }, null, host).level).toBe("critical");
     expect(mergeHealth("s", 5, null, null, { ...host, diskFreeBytes: 5e8 }).level).toBe("critical");
