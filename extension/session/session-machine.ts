@@ -1,5 +1,6 @@
 import {
   type ErrorCode,
+  HOST_REPORT_GRACE_MS,
   HostRequest,
   SessionStartResult,
   SessionStatusResult,
@@ -45,12 +46,9 @@ export interface SessionMachineDeps {
 
 type HostMsgEvent = Extract<SessionEvent, { type: "host.message" }>;
 const PREPARE_TIMEOUT_MS = START_TIMEOUT_MS;
-/**
- * The host enforces the same 5 s / 10 s limits on its children and then reports TIMEOUT itself;
- * the extension waits this much longer so the host's coded report, which says which child hung,
- * arrives before the extension's own deadline instead of racing it.
- */
-export const HOST_REPORT_GRACE_MS = 2_000;
+
+/** The host's own TIMEOUT report (which names the child that hung) gets HOST_REPORT_GRACE_MS to arrive first. */
+export { HOST_REPORT_GRACE_MS };
 export const START_DEADLINE_MS = START_TIMEOUT_MS + HOST_REPORT_GRACE_MS;
 export const STOP_DEADLINE_MS = STOP_TIMEOUT_MS + HOST_REPORT_GRACE_MS;
 

@@ -22,6 +22,12 @@ export const CHILD_STOP_TIMEOUT_MS = 10_000;
 export const HOST_EXIT_AFTER_EOF_MS = 1_500;
 export const START_TIMEOUT_MS = 5_000;
 export const STOP_TIMEOUT_MS = 10_000;
+/**
+ * The host enforces START/STOP timeouts on its children and then reports TIMEOUT itself, naming
+ * the child; the extension waits this much longer so that coded report arrives before its own
+ * deadline instead of racing it.
+ */
+export const HOST_REPORT_GRACE_MS = 2_000;
 
 export const HEALTH_INTERVAL_MS = 1_000;
 export const AUDIO_FILL_WARN = 0.9;
