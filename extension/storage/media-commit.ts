@@ -1,5 +1,7 @@
+import type { StoreKey, StoreValue } from "idb";
 import type { Db } from "./open-db";
 import type { ScreenshotRecord, SegmentRecord, SessionRecord } from "./records";
+import type { SessionsDb } from "./schema";
 
 /**
  * Commits one finished media item and the session's totals in ONE transaction: either both the
@@ -20,53 +22,42 @@ export class MissingSessionError extends Error {
   }
 }
 
-export async function commitSegment(db: Db, segment: SegmentRecord, probe?: CommitProbe): Promise<CommitOutcome> {
-  const tx = db.transaction(["segments", "sessions"], "readwrite");
-  const done = tx.done;
-  try {
-    const segments = tx.objectStore("segments");
-    const sessions = tx.objectStore("sessions");
-    const existing = await segments.getKey([segment.sessionId, segment.track, segment.seq]);
-    probe?.("read-existing", tx);
-    if (existing !== undefined) {
-      await done;
-      return "duplicate";
-    }
-    await segments.add(segment);
-    probe?.("put-item", tx);
-    const session = await sessions.get(segment.sessionId);
-    probe?.("read-session", tx);
-    if (!session) throw new MissingSessionError(segment.sessionId);
-    await sessions.put(withSegment(session, segment));
-    probe?.("put-session", tx);
-    await done;
-    return "committed";
-  } catch (err) {
-    abortQuietly(tx);
-    await done.catch(() => undefined);
-    throw err;
-  }
+export function commitSegment(db: Db, segment: SegmentRecord, probe?: CommitProbe): Promise<CommitOutcome> {
+  const key: StoreKey<SessionsDb, "segments"> = [segment.sessionId, segment.track, segment.seq];
+  return commitWithTotals(db, "segments", segment, key, (s) => withSegment(s, segment), probe);
 }
 
-export async function commitScreenshot(db: Db, shot: ScreenshotRecord, probe?: CommitProbe): Promise<CommitOutcome> {
-  const tx = db.transaction(["screenshots", "sessions"], "readwrite");
+export function commitScreenshot(db: Db, shot: ScreenshotRecord, probe?: CommitProbe): Promise<CommitOutcome> {
+  const key: StoreKey<SessionsDb, "screenshots"> = [shot.sessionId, shot.seq];
+  return commitWithTotals(db, "screenshots", shot, key, (s) => withScreenshot(s, shot), probe);
+}
+
+/** The one transaction both kinds of item share: item + the session's totals, or neither. */
+async function commitWithTotals<S extends "segments" | "screenshots">(
+  db: Db,
+  store: S,
+  item: StoreValue<SessionsDb, S> & { sessionId: string },
+  key: StoreKey<SessionsDb, S>,
+  totals: (session: SessionRecord) => SessionRecord,
+  probe?: CommitProbe,
+): Promise<CommitOutcome> {
+  const tx = db.transaction([store, "sessions"], "readwrite");
   const done = tx.done;
   try {
-    const shots = tx.objectStore("screenshots");
+    const items = tx.objectStore(store);
     const sessions = tx.objectStore("sessions");
-    const existing = await shots.getKey([shot.sessionId, shot.seq]);
+    const existing = await items.getKey(key);
     probe?.("read-existing", tx);
     if (existing !== undefined) {
       await done;
       return "duplicate";
     }
-    await shots.add(shot);
+    await items.add(item);
     probe?.("put-item", tx);
-    const session = await sessions.get(shot.sessionId);
+    const session = await sessions.get(item.sessionId);
     probe?.("read-session", tx);
-    if (!session) throw new MissingSessionError(shot.sessionId);
-    const screenshots = { count: session.screenshots.count + 1, bytes: session.screenshots.bytes + shot.bytes };
-    await sessions.put({ ...session, screenshots, bytes: session.bytes + shot.bytes, updatedAt: shot.committedAt });
+    if (!session) throw new MissingSessionError(item.sessionId);
+    await sessions.put(totals(session));
     probe?.("put-session", tx);
     await done;
     return "committed";
@@ -88,6 +79,11 @@ function withSegment(session: SessionRecord, seg: SegmentRecord): SessionRecord 
     durationUs: drivesDuration ? Math.max(session.durationUs, seg.endUs) : session.durationUs,
     updatedAt: seg.committedAt,
   };
+}
+
+function withScreenshot(session: SessionRecord, shot: ScreenshotRecord): SessionRecord {
+  const screenshots = { count: session.screenshots.count + 1, bytes: session.screenshots.bytes + shot.bytes };
+  return { ...session, screenshots, bytes: session.bytes + shot.bytes, updatedAt: shot.committedAt };
 }
 
 function abortQuietly(tx: { abort(): void }): void {
