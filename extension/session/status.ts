@@ -1,6 +1,7 @@
 import { ErrorCode, HealthLevel } from "@sessions/shared";
 import type { SnapshotFrom } from "xstate";
 import { z } from "zod";
+import { SESSION_STATES } from "../storage/records";
 import type { MachineState } from "./session-events";
 import type { SessionMachine } from "./session-machine";
 
@@ -9,17 +10,8 @@ import type { SessionMachine } from "./session-machine";
  * object (sent to extension pages over chrome.runtime messages), derived from a snapshot.
  */
 
-export const MACHINE_STATES = [
-  "idle",
-  "preparing",
-  "starting",
-  "recording",
-  "paused",
-  "stopping",
-  "finalizing",
-  "completed",
-  "failed",
-] as const;
+/** The machine's states: a stored session's states, plus idle (no session yet). */
+export const MACHINE_STATES = ["idle", ...SESSION_STATES] as const;
 
 export const SessionStatus = z.object({
   state: z.enum(MACHINE_STATES),
