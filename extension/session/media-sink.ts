@@ -4,8 +4,8 @@ import { commitScreenshot, commitSegment } from "../storage/media-commit";
 import type { Db } from "../storage/open-db";
 import type { PersistenceQueue } from "../storage/persistence-queue";
 import { assertQuotaFor, isQuotaError, type StorageManagerLike } from "../storage/quota";
-import { Reassembler } from "../storage/reassembler";
-import type { TimelineRecord } from "../storage/records";
+import { type MediaPart, mediaKey, Reassembler } from "../storage/reassembler";
+import { ScreenshotRecord, SegmentRecord, type TimelineRecord } from "../storage/records";
 import { appendTimeline } from "../storage/sessions-repo";
 import type { MediaMessage, SessionEvent } from "./session-events";
 
@@ -41,11 +41,6 @@ export function createMediaSink(deps: MediaSinkDeps) {
 
   const fail = (code: ErrorCode, message: string) => deps.send({ type: "storage.commitFailed", code, message });
 
-  const commit = async (key: string, bytes: number, run: () => Promise<unknown>) => {
-    await assertQuotaFor(deps.storage, bytes);
-    await deps.queue.enqueue({ key, priority: "critical", run });
-  };
-
   const onError = (err: unknown) => {
     if (isQuotaError(err)) deps.send({ type: "storage.quotaExceeded", message: String((err as Error).message ?? err) });
     else fail("INTERNAL", `commit failed: ${String((err as Error)?.message ?? err)}`);
@@ -72,35 +67,6 @@ export function createMediaSink(deps: MediaSinkDeps) {
     accept(msg: MediaMessage): void {
       switch (msg.type) {
         case "segment":
-          track(
-            reassembler
-              .accept(msg)
-              .then(async (r) => {
-                if (r.status === "partial") return;
-                if (r.status === "corrupt") return fail(r.code, r.message);
-                const h = r.head;
-                const record = {
-                  sessionId: h.sessionId,
-                  track: h.track,
-                  seq: h.seq,
-                  startUs: h.startUs,
-                  endUs: h.endUs,
-                  units: h.units,
-                  mime: h.mime,
-                  bytes: h.bytes,
-                  sha256: h.sha256,
-                  data: new Blob([r.bytes], { type: h.mime }),
-                  committedAt: now(),
-                };
-                await commit(`segment:${h.sessionId}/${h.track}/${h.seq}`, h.bytes, () =>
-                  commitSegment(deps.db, record),
-                );
-                deps.send({ type: "storage.committed", sessionId: h.sessionId, track: h.track, seq: h.seq });
-                announce({ kind: "segment", sessionId: h.sessionId });
-              })
-              .catch(onError),
-          );
-          return;
         case "screenshot":
           track(
             reassembler
@@ -109,22 +75,11 @@ export function createMediaSink(deps: MediaSinkDeps) {
                 if (r.status === "partial") return;
                 if (r.status === "corrupt") return fail(r.code, r.message);
                 const h = r.head;
-                const record = {
-                  sessionId: h.sessionId,
-                  seq: h.seq,
-                  ts: h.ts,
-                  width: h.width,
-                  height: h.height,
-                  phash: h.phash,
-                  mime: h.mime,
-                  bytes: h.bytes,
-                  sha256: h.sha256,
-                  data: new Blob([r.bytes], { type: h.mime }),
-                  committedAt: now(),
-                };
-                await commit(`screenshot:${h.sessionId}/${h.seq}`, h.bytes, () => commitScreenshot(deps.db, record));
-                deps.send({ type: "storage.committed", sessionId: h.sessionId, track: "screenshot", seq: h.seq });
-                announce({ kind: "screenshot", sessionId: h.sessionId });
+                const item = storedItem(deps.db, h, new Blob([r.bytes], { type: h.mime }), now());
+                await assertQuotaFor(deps.storage, h.bytes);
+                await deps.queue.enqueue({ key: `media:${mediaKey(h)}`, priority: "critical", run: item.commit });
+                deps.send({ type: "storage.committed", sessionId: h.sessionId, track: item.track, seq: h.seq });
+                announce({ kind: h.type, sessionId: h.sessionId });
               })
               .catch(onError),
           );
@@ -154,4 +109,14 @@ export function createMediaSink(deps: MediaSinkDeps) {
       while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
     },
   };
+}
+
+/** The record a complete segment or screenshot becomes (validated, message-only fields dropped), and its commit. */
+function storedItem(db: Db, head: MediaPart, data: Blob, committedAt: number) {
+  if (head.type === "segment") {
+    const record = SegmentRecord.parse({ ...head, data, committedAt });
+    return { track: head.track, commit: () => commitSegment(db, record) };
+  }
+  const record = ScreenshotRecord.parse({ ...head, data, committedAt });
+  return { track: "screenshot" as const, commit: () => commitScreenshot(db, record) };
 }

@@ -1,0 +1,26 @@
+import type { SessionContext, SessionEvent } from "./session-events";
+
+/**
+ * Changes to a running recording (a window added or removed): the change is noted when the
+ * person asks, sent to the host, and applied to the plan only once the host accepts it, so the
+ * status' source list always says what is really recorded. A refused change is dropped (its
+ * error noted) and the recording goes on unchanged.
+ */
+
+export function noteSourceChange(event: SessionEvent): Partial<SessionContext> {
+  if (event.type === "ui.addSource") return { sourceChange: { op: "add", source: event.source } };
+  if (event.type === "ui.removeSource") return { sourceChange: { op: "remove", sourceId: event.sourceId } };
+  return {};
+}
+
+/** The host accepted the change: the plan (and so the status' source list) follows it. */
+export function applySourceChange(context: SessionContext): Partial<SessionContext> {
+  const change = context.sourceChange;
+  const video = context.plan?.video;
+  if (!change || !video || !context.plan) return { sourceChange: null };
+  const sources =
+    change.op === "add"
+      ? [...video.sources.filter((s) => s.id !== change.source.id), change.source]
+      : video.sources.filter((s) => s.id !== change.sourceId);
+  return { sourceChange: null, plan: { ...context.plan, video: { ...video, sources } } };
+}
