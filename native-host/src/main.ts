@@ -1,54 +1,69 @@
 /**
- * Entry point of the native messaging host (bundled to dist/host.mjs). The very first thing it
- * does is take console and stdout away from everything else, so stdout carries frames only.
+ * Entry point of the native messaging host (bundled to dist/host.mjs), in one of two roles:
+ * - started by the browser (origin as argument): check the caller, then relay the port to the
+ *   user's recorder daemon, starting it if needed (relay/);
+ * - started with `--daemon` by a relay: the recorder daemon itself (daemon/).
+ * The very first thing it does is take console and stdout away from everything else, so stdout
+ * carries frames only.
  */
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { captureConsole, Logger } from "./log/logger";
 
-const logger = new Logger();
+const isDaemon = process.argv.slice(2).includes("--daemon");
+const logger = new Logger(undefined, isDaemon ? "recorder.log" : "host.log");
 const write = captureConsole(logger);
-
-const { buildHandlers } = await import("./handlers/index");
-const { Host } = await import("./host");
-const { allowedOrigins, normalizeOrigin, parseLaunchArgs } = await import("./launch-args");
-const { encodeFrame } = await import("./framing/frame-encoder");
 
 declare const __HOST_VERSION__: string;
 const hostVersion = typeof __HOST_VERSION__ === "string" ? __HOST_VERSION__ : "0.0.0-dev";
-const bundleDir = path.dirname(fileURLToPath(import.meta.url));
+const bundlePath = fileURLToPath(import.meta.url);
+const bundleDir = path.dirname(bundlePath);
 
-const args = parseLaunchArgs(process.argv.slice(2));
-logger.info("host starting", {
-  version: hostVersion,
-  origin: args.origin,
-  ignoredArgs: args.ignored,
-  pid: process.pid,
-});
+process.on("uncaughtException", (err) => logger.error("uncaught exception", { error: err.stack ?? String(err) }));
+process.on("unhandledRejection", (err) => logger.error("unhandled rejection", { error: String(err) }));
 
-const allowed = allowedOrigins(bundleDir);
-if (!args.origin || !allowed.has(normalizeOrigin(args.origin))) {
-  logger.error("caller origin not allowed", { origin: args.origin, allowed: [...allowed] });
-  const frame = encodeFrame({
-    type: "error",
-    id: null,
-    code: "FORBIDDEN_ORIGIN",
-    message: `this host does not serve ${args.origin ?? "callers without an origin"}`,
-    retryable: false,
+if (isDaemon) {
+  const { runDaemon } = await import("./daemon/recorder-daemon");
+  logger.info("recorder daemon starting", { version: hostVersion, pid: process.pid });
+  await runDaemon({ logger, hostVersion, bundleDir }).catch((e) => {
+    logger.error("recorder daemon failed to start", { error: (e as Error).stack ?? String(e) });
+    process.exit(1);
   });
-  write(frame, () => process.exit(1));
 } else {
-  const host = new Host({
-    input: process.stdin,
-    output: process.stdout,
-    write,
-    logger,
-    hostVersion,
-    handlers: buildHandlers,
-    exit: (code) => process.exit(code),
+  const { allowedOrigins, normalizeOrigin, parseLaunchArgs } = await import("./launch-args");
+  const { encodeFrame } = await import("./framing/frame-encoder");
+  const args = parseLaunchArgs(process.argv.slice(2));
+  logger.info("host starting", {
+    version: hostVersion,
+    origin: args.origin,
+    ignoredArgs: args.ignored,
+    pid: process.pid,
   });
-  process.on("uncaughtException", (err) => logger.error("uncaught exception", { error: err.stack ?? String(err) }));
-  process.on("unhandledRejection", (err) => logger.error("unhandled rejection", { error: String(err) }));
-  process.on("SIGTERM", () => void host.shutdown(0));
-  host.start();
+
+  const refuse = (code: "FORBIDDEN_ORIGIN" | "INTERNAL", message: string) =>
+    write(encodeFrame({ type: "error", id: null, code, message, retryable: false }), () => process.exit(1));
+
+  const allowed = allowedOrigins(bundleDir);
+  if (!args.origin || !allowed.has(normalizeOrigin(args.origin))) {
+    logger.error("caller origin not allowed", { origin: args.origin, allowed: [...allowed] });
+    refuse("FORBIDDEN_ORIGIN", `this host does not serve ${args.origin ?? "callers without an origin"}`);
+  } else {
+    const { ensurePrivateDir, runtimeDir } = await import("./daemon/runtime-dir");
+    const { connectDaemon, spawnDaemon } = await import("./relay/connect-daemon");
+    const { relay } = await import("./relay/relay");
+    try {
+      const dir = runtimeDir();
+      ensurePrivateDir(dir);
+      const { socket, spawned } = await connectDaemon(
+        dir,
+        () => spawnDaemon(bundlePath, process.env),
+        Date.now() + 5_000,
+      );
+      logger.info("relaying to the recorder daemon", { dir, spawnedDaemon: spawned ?? null });
+      relay({ socket, input: process.stdin, output: process.stdout, write, logger, exit: (c) => process.exit(c) });
+    } catch (e) {
+      logger.error("cannot reach the recorder daemon", { error: String(e) });
+      refuse("INTERNAL", `the recorder daemon could not be reached: ${String(e)}; see the host log`);
+    }
+  }
 }

@@ -29,6 +29,18 @@ export const STOP_TIMEOUT_MS = 10_000;
  */
 export const HOST_REPORT_GRACE_MS = 2_000;
 
+/**
+ * The recorder daemon (which owns the children, see PROTOCOL.md "Process model") keeps a session
+ * recording this long with no extension attached — a service worker that stopped is woken by the
+ * extension's SESSION_KEEPALIVE_MINUTES alarm well within it — then stops it, keeping its media
+ * in the spool for the next connection.
+ */
+export const RECORDER_ORPHAN_GRACE_MS = 120_000;
+/** With no connection and no session the daemon exits after this long. */
+export const RECORDER_IDLE_EXIT_MS = 5_000;
+/** Period of the alarm that wakes a stopped service worker while a session is active (Chrome's minimum). */
+export const SESSION_KEEPALIVE_MINUTES = 0.5;
+
 export const HEALTH_INTERVAL_MS = 1_000;
 export const AUDIO_FILL_WARN = 0.9;
 export const AUDIO_FILL_CLEAR = 0.7;

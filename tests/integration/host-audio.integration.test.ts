@@ -9,15 +9,17 @@ import { probe, reassemble } from "./media";
 const AUDIO_BIN = path.resolve(import.meta.dirname, "../../audio-pipeline/target/release/sessions-audio");
 const hosts: HostProcess[] = [];
 afterEach(() => {
-  for (const h of hosts.splice(0)) h.child.kill("SIGKILL");
+  for (const h of hosts.splice(0)) h.kill();
 });
 
-function host(spool: string): HostProcess {
+function host(spool: string, runtimeDir?: string, env: NodeJS.ProcessEnv = {}): HostProcess {
   if (!fs.existsSync(AUDIO_BIN)) throw new Error(`${AUDIO_BIN} missing: build the audio pipeline first`);
   const h = startHost([EXTENSION_ORIGIN], {
     SESSIONS_SPOOL_DIR: spool,
     SESSIONS_AUDIO_ARGV: JSON.stringify([AUDIO_BIN]),
     SESSIONS_CAPTURE_ARGV: "",
+    ...(runtimeDir ? { SESSIONS_RUNTIME_DIR: runtimeDir } : {}),
+    ...env,
   });
   hosts.push(h);
   return h;
@@ -116,23 +118,88 @@ describe("host + real sessions-audio", () => {
     await h.until((m) => m.type === "result" && m.id === "stop", 15_000);
   }, 60_000);
 
-  it("when the host is killed with SIGKILL its child exits too, and a new host offers what was not acknowledged", async () => {
+  it("the browser's host process killed mid-session: the daemon records on; a new one reattaches and gets all of it", async () => {
+    const spool = fs.mkdtempSync(path.join(os.tmpdir(), "sessions-it-spool-"));
+    const a = host(spool);
+    await handshake(a);
+    a.send(startAudio("relay-killed"));
+    await a.until((m) => m.type === "result" && m.id === "start", 15_000);
+    await a.until((m) => m.type === "segment" && m.seq === 0, 15_000);
+    const daemon = await a.waitDaemon();
+    const [child] = childPids(daemon);
+    a.child.kill("SIGKILL");
+    await a.exited;
+    // Nobody attached for 2.5 s: the recording goes on (1 s segments keep landing in the spool).
+    await new Promise((r) => setTimeout(r, 2500));
+    expect(alive(daemon) && alive(child as number)).toBe(true);
+
+    const b = host(spool, a.runtimeDir);
+    await handshake(b);
+    b.send({ type: "session.status", id: "status" });
+    const status = (await b.until((m) => m.type === "result" && m.id === "status")).at(-1);
+    expect(status).toMatchObject({ session: { sessionId: "relay-killed", state: "recording" } });
+    expect((status as unknown as { unacknowledged: number }).unacknowledged).toBeGreaterThanOrEqual(3);
+    b.send({ type: "segments.resend", id: "resend" });
+    const got = await b.until((m) => m.type === "result" && m.id === "resend");
+    b.send({ type: "session.stop", id: "stop", sessionId: "relay-killed" });
+    got.push(...(await b.until((m) => m.type === "session.state" && m.state === "stopped", 15_000)));
+    const seqs = [...new Set(reassemble(got).map((i) => i.first.seq))].sort((x, y) => x - y);
+    // Every segment from the first to the last arrived on the new connection: no hole where no one listened.
+    expect(seqs[0]).toBe(0);
+    expect(seqs).toEqual(seqs.map((_, i) => i));
+    expect(seqs.length).toBeGreaterThanOrEqual(4);
+  }, 60_000);
+
+  it("a session no extension comes back to is stopped after the grace; the next connection gets its held events and media", async () => {
+    const spool = fs.mkdtempSync(path.join(os.tmpdir(), "sessions-it-spool-"));
+    const a = host(spool, undefined, { SESSIONS_ORPHAN_GRACE_MS: "1500" });
+    await handshake(a);
+    a.send(startAudio("orphan"));
+    await a.until((m) => m.type === "result" && m.id === "start", 15_000);
+    const daemon = await a.waitDaemon();
+    const [child] = childPids(daemon);
+    a.child.stdin.end();
+    await a.exited;
+    const deadline = Date.now() + 10_000;
+    while (alive(child as number) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    expect(alive(child as number), "the orphaned session's child was stopped").toBe(false);
+    expect(alive(daemon), "the daemon waits for the next connection a while").toBe(true);
+
+    const b = host(spool, a.runtimeDir);
+    await handshake(b);
+    b.send({ type: "session.status", id: "status" });
+    const got = await b.until((m) => m.type === "result" && m.id === "status");
+    expect(got.filter((m) => m.type === "session.state").map((m) => (m as { state: string }).state)).toEqual([
+      "stopping",
+      "stopped",
+    ]);
+    expect(got.at(-1)).toMatchObject({ session: null });
+    b.send({ type: "segments.resend", id: "resend" });
+    const resent = await b.until((m) => m.type === "result" && m.id === "resend");
+    const seqs = reassemble(resent).map((i) => i.first.seq);
+    expect(seqs[0]).toBe(0);
+    expect(seqs.length).toBeGreaterThanOrEqual(2);
+  }, 60_000);
+
+  it("the daemon killed with SIGKILL: its child exits too, and a new host offers what was not acknowledged", async () => {
     const spool = fs.mkdtempSync(path.join(os.tmpdir(), "sessions-it-spool-"));
     const a = host(spool);
     await handshake(a);
     a.send(startAudio("killed"));
     await a.until((m) => m.type === "result" && m.id === "start", 15_000);
     const before = reassemble(await a.until((m) => m.type === "segment" && m.seq === 1, 15_000));
-    const children = childPids(a.child.pid as number);
+    const daemon = await a.waitDaemon();
+    const children = childPids(daemon);
     expect(children.length).toBe(1);
-    a.child.kill("SIGKILL");
-    await a.exited;
+    process.kill(daemon, "SIGKILL");
+    expect((await a.exited).code, "the browser's port closes with the daemon").toBe(1);
     const deadline = Date.now() + 3000;
     while (children.some(alive) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     expect(children.filter(alive)).toEqual([]);
 
-    const b = host(spool);
+    const b = host(spool, a.runtimeDir);
     await handshake(b);
+    expect(await b.waitDaemon()).not.toBe(daemon);
     b.send({ type: "segments.resend", id: "resend" });
     const resent = await b.until((m) => m.type === "result" && m.id === "resend");
     const count = (resent.at(-1) as unknown as { count: number }).count;

@@ -21,7 +21,7 @@ afterAll(async () => {
   await desktop?.stop();
 });
 afterEach(() => {
-  for (const h of hosts.splice(0)) h.child.kill("SIGKILL");
+  for (const h of hosts.splice(0)) h.kill();
 });
 
 async function host(): Promise<HostProcess> {
@@ -120,8 +120,9 @@ describe("host + real swift-capture (+ sessions-audio)", () => {
     });
     await h.until(replyTo("start"), 20_000);
     await h.until((m) => m.type === "segment" && m.track === "video", 20_000);
+    const daemon = await h.waitDaemon();
     const capturePid = fs
-      .readFileSync(`/proc/${h.child.pid}/task/${h.child.pid}/children`, "utf8")
+      .readFileSync(`/proc/${daemon}/task/${daemon}/children`, "utf8")
       .trim()
       .split(/\s+/)
       .map(Number)

@@ -1,13 +1,13 @@
 import fs from "node:fs";
 import path from "node:path";
-import { type ErrorCode, PROTOCOL_VERSION } from "@sessions/shared";
+import { type ErrorCode, EXTENSION_ORIGIN as EXTENSION_ORIGIN_ARG, PROTOCOL_VERSION } from "@sessions/shared";
 import { afterEach, describe, expect, it } from "vitest";
 import { type HostProcess, rawFrame, startHost } from "./host-process";
 
 const hello = { type: "hello", id: "h", protocol: PROTOCOL_VERSION, extensionVersion: "test" };
 let host: HostProcess | null = null;
 afterEach(() => {
-  host?.child.kill("SIGKILL");
+  host?.kill();
   host = null;
 });
 
@@ -193,5 +193,112 @@ describe("native host as a real process", () => {
     await host.exited;
     expect(host.stdoutGarbage()).toEqual([]);
     expect(host.stderr()).toContain("host starting");
+  });
+});
+
+const procStat = (pid: number) => {
+  const text = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+  const f = text.slice(text.lastIndexOf(")") + 2).split(" ");
+  return { state: f[0], ppid: Number(f[1]), pgrp: Number(f[2]), session: Number(f[3]) };
+};
+const running = (pid: number) => fs.existsSync(`/proc/${pid}`) && procStat(pid).state !== "Z";
+async function waitFor(cond: () => boolean, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!cond()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+/** Recorder daemons serving a runtime directory, found by their environment. */
+function daemonsFor(runtimeDir: string): number[] {
+  return fs
+    .readdirSync("/proc")
+    .filter((d) => /^\d+$/.test(d))
+    .map(Number)
+    .filter((pid) => {
+      try {
+        return (
+          fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("--daemon") &&
+          fs.readFileSync(`/proc/${pid}/environ`, "utf8").split("\0").includes(`SESSIONS_RUNTIME_DIR=${runtimeDir}`)
+        );
+      } catch {
+        return false;
+      }
+    })
+    .filter(running);
+}
+
+describe("relay and recorder daemon", () => {
+  const extra: HostProcess[] = [];
+  afterEach(() => {
+    for (const h of extra.splice(0)) h.kill();
+  });
+
+  it("the host relays to a daemon in its own session; the daemon outlives the relay and exits when idle", async () => {
+    host = startHost([EXTENSION_ORIGIN_ARG], { SESSIONS_IDLE_EXIT_MS: "1500" });
+    host.send(hello);
+    await host.take(1);
+    const daemon = await host.waitDaemon();
+    const st = procStat(daemon);
+    expect(daemon).not.toBe(host.child.pid);
+    expect(st.session, "setsid: not in the browser's session or process group").toBe(daemon);
+    expect(st.pgrp).toBe(daemon);
+    expect(fs.statSync(path.join(host.runtimeDir, "recorder.sock")).mode & 0o777).toBe(0o600);
+    expect(fs.statSync(host.runtimeDir).mode & 0o777).toBe(0o700);
+    host.child.stdin.end();
+    expect((await host.exited).code).toBe(0);
+    expect(running(daemon)).toBe(true);
+
+    // A second browser port reaches the same daemon.
+    const again = startHost([EXTENSION_ORIGIN_ARG], { SESSIONS_RUNTIME_DIR: host.runtimeDir });
+    extra.push(again);
+    again.send(hello);
+    await again.take(1);
+    expect(again.daemonPid()).toBe(daemon);
+    again.child.stdin.end();
+    await again.exited;
+    await waitFor(() => !running(daemon), 6000, "the idle daemon to exit");
+    expect(fs.existsSync(path.join(host.runtimeDir, "recorder.pid"))).toBe(false);
+    expect(fs.existsSync(path.join(host.runtimeDir, "recorder.sock"))).toBe(false);
+  });
+
+  it("hosts started at the same moment share one daemon", async () => {
+    const runtimeDir = fs.mkdtempSync(path.join("/tmp", "sessions-rt-"));
+    const hosts = Array.from({ length: 4 }, () =>
+      startHost([EXTENSION_ORIGIN_ARG], { SESSIONS_RUNTIME_DIR: runtimeDir }),
+    );
+    extra.push(...hosts);
+    for (const h of hosts) h.send({ ...hello, id: "many" });
+    for (const h of hosts) expect((await h.take(1, 15_000))[0]).toMatchObject({ type: "hello", id: "many" });
+    const pid = hosts[0]?.daemonPid();
+    expect(pid).toBeGreaterThan(0);
+    for (const h of hosts) expect(h.daemonPid()).toBe(pid);
+    await waitFor(() => daemonsFor(runtimeDir).length <= 1, 3000, "losing daemons to leave");
+    expect(daemonsFor(runtimeDir)).toEqual([pid]);
+  });
+
+  it("a daemon that dies closes the browser's port: the relay exits non-zero", async () => {
+    host = startHost();
+    host.send(hello);
+    await host.take(1);
+    process.kill(await host.waitDaemon(), "SIGKILL");
+    const exit = await host.exited;
+    expect(exit.code).toBe(1);
+    expect(host.stdoutGarbage()).toEqual([]);
+  });
+
+  it("a stale lock and socket from a killed daemon do not stop the next one", async () => {
+    host = startHost();
+    host.send(hello);
+    await host.take(1);
+    const first = await host.waitDaemon();
+    host.kill();
+    await waitFor(() => !running(first), 3000, "the daemon to die");
+    expect(fs.existsSync(path.join(host.runtimeDir, "recorder.sock"))).toBe(true);
+    const next = startHost([EXTENSION_ORIGIN_ARG], { SESSIONS_RUNTIME_DIR: host.runtimeDir });
+    extra.push(next);
+    next.send(hello);
+    expect((await next.take(1))[0]).toMatchObject({ type: "hello" });
+    expect(next.daemonPid()).not.toBe(first);
   });
 });

@@ -1,4 +1,9 @@
-/** Test support: the built host started as a real process, spoken to over real pipes. */
+/**
+ * Test support: the built host started as a real process, spoken to over real pipes, the way
+ * Chrome starts it. That process relays to a recorder daemon it starts (see PROTOCOL.md "Process
+ * model"); each host gets a runtime directory of its own, hence a daemon of its own, unless the
+ * caller passes SESSIONS_RUNTIME_DIR to share one. `kill()` ends both.
+ */
 import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
@@ -9,7 +14,15 @@ import { encodeFrame } from "../framing/frame-encoder";
 export const HOST_BUNDLE = process.env.SESSIONS_HOST_BUNDLE ?? path.resolve(import.meta.dirname, "../../dist/host.mjs");
 
 export interface HostProcess {
+  /** The process the browser would have started: the relay. */
   child: ChildProcessWithoutNullStreams;
+  runtimeDir: string;
+  /** The recorder daemon serving this host, once it has started (from its pid lock). */
+  daemonPid(): number | null;
+  /** Waits up to `timeoutMs` for the daemon's pid. */
+  waitDaemon(timeoutMs?: number): Promise<number>;
+  /** SIGKILLs the relay and its daemon (the daemon's children see stdin close and exit). */
+  kill(): void;
   send(message: unknown): void;
   sendRaw(bytes: Buffer): void;
   /** Resolves with the next n messages (each validated against HostMessage). */
@@ -24,9 +37,15 @@ export interface HostProcess {
 export function startHost(args: string[] = [EXTENSION_ORIGIN], env: NodeJS.ProcessEnv = {}): HostProcess {
   if (!fs.existsSync(HOST_BUNDLE)) throw new Error(`${HOST_BUNDLE} missing: run npm run build:host first`);
   const logDir = fs.mkdtempSync(path.join(process.env.TMPDIR ?? "/tmp", "sessions-host-log-"));
+  const runtimeDir = env.SESSIONS_RUNTIME_DIR ?? fs.mkdtempSync(path.join("/tmp", "sessions-rt-"));
   const child = spawn(process.execPath, [HOST_BUNDLE, ...args], {
-    env: { ...process.env, SESSIONS_LOG_DIR: logDir, ...env },
+    env: { ...process.env, SESSIONS_LOG_DIR: logDir, SESSIONS_RUNTIME_DIR: runtimeDir, ...env },
   });
+  const daemonPid = () => {
+    const file = path.join(runtimeDir, "recorder.pid");
+    const pid = fs.existsSync(file) ? Number.parseInt(fs.readFileSync(file, "utf8"), 10) : Number.NaN;
+    return Number.isInteger(pid) && pid > 0 ? pid : null;
+  };
   const decoder = new FrameDecoder(2 * 1024 * 1024);
   const inbox: HostMessage[] = [];
   const garbage: string[] = [];
@@ -52,6 +71,29 @@ export function startHost(args: string[] = [EXTENSION_ORIGIN], env: NodeJS.Proce
   );
   return {
     child,
+    runtimeDir,
+    daemonPid,
+    async waitDaemon(timeoutMs = 5000) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const pid = daemonPid();
+        if (pid) return pid;
+        if (Date.now() > deadline)
+          throw new Error(`no recorder daemon in ${runtimeDir}; stderr:\n${stderr.slice(-2000)}`);
+        await new Promise((r) => setTimeout(r, 25));
+      }
+    },
+    kill() {
+      child.kill("SIGKILL");
+      const pid = daemonPid();
+      if (pid) {
+        try {
+          process.kill(pid, "SIGKILL");
+        } catch {
+          // already gone
+        }
+      }
+    },
     send: (m) => child.stdin.write(encodeFrame(m, 64 * 1024 * 1024)),
     sendRaw: (b) => child.stdin.write(b),
     stderr: () => stderr,

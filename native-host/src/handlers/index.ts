@@ -1,10 +1,14 @@
-/** The dispatch table: one handler per request type, wired to the host's services. */
-import path from "node:path";
-import { fileURLToPath } from "node:url";
+/**
+ * The recorder's services (spool, outbox, sessions, the session's link to the extension), made
+ * once per daemon, and the dispatch table each connection gets over them: one handler per
+ * request type. A connection that speaks about sessions becomes the session's link.
+ */
+import type { HostRequest } from "@sessions/shared";
 import { resolveChild } from "../children/child-launch";
-import type { ShutdownHook } from "../host";
+import { type LinkEnd, SessionLink } from "../daemon/session-link";
+import type { Logger } from "../log/logger";
 import type { HostContext } from "../router/host-context";
-import type { HandlerTable } from "../router/router";
+import type { Handler, HandlerTable } from "../router/router";
 import { MediaOutbox } from "../session/media-outbox";
 import { SessionManager } from "../session/session-manager";
 import { defaultSpoolRoot, Spool } from "../session/spool";
@@ -12,28 +16,51 @@ import { helloHandler } from "./hello";
 import { pingHandler } from "./ping";
 import { sessionHandlers } from "./session";
 
-export function buildHandlers(ctx: HostContext, onShutdown: (hook: ShutdownHook) => void): HandlerTable {
-  const bundleDir = path.dirname(fileURLToPath(import.meta.url));
+export interface Recorder {
+  sessions: SessionManager;
+  outbox: MediaOutbox;
+  link: SessionLink;
+  capabilities(): string[];
+}
+
+export function createRecorder(logger: Logger, bundleDir: string): Recorder {
   const spool = new Spool(defaultSpoolRoot());
-  const outbox = new MediaOutbox(spool, ctx.send);
+  const link = new SessionLink(logger);
+  const outbox = new MediaOutbox(spool, link.send);
   const sessions = new SessionManager({
-    send: ctx.send,
-    logger: ctx.logger,
+    send: link.send,
+    logger,
     spool,
     outbox,
-    queueDepth: ctx.queueDepth,
+    queueDepth: link.queueDepth,
     spec: (name) => resolveChild(name, bundleDir),
   });
-  onShutdown((deadline) => sessions.shutdown(deadline));
   const capabilities = () => [
     ...(resolveChild("capture", bundleDir)
       ? ["capture.display", "capture.window", "capture.test-pattern", "layout.grid", "layout.side-by-side"]
       : []),
     ...(resolveChild("audio", bundleDir) ? ["audio.mic", "audio.system"] : []),
   ];
+  return { sessions, outbox, link, capabilities };
+}
+
+export function buildHandlers(recorder: Recorder, _ctx: HostContext, end: LinkEnd): HandlerTable {
+  const claim =
+    <T extends HostRequest["type"]>(handler: Handler<T>): Handler<T> =>
+    (req, ctx) => {
+      recorder.link.attach(end);
+      return handler(req, ctx);
+    };
+  const attached: HandlerTable = {};
+  for (const [type, handler] of Object.entries(sessionHandlers(recorder.sessions, recorder.outbox)))
+    (attached as Record<string, unknown>)[type] = claim(handler as Handler<HostRequest["type"]>);
   return {
-    hello: helloHandler(capabilities),
+    hello: helloHandler(recorder.capabilities),
     ping: pingHandler,
-    ...sessionHandlers(sessions, outbox),
-  };
+    "sources.list": (async () => ({
+      type: "result",
+      ...(await recorder.sessions.listSources()),
+    })) as Handler<"sources.list">,
+    ...attached,
+  } as HandlerTable;
 }

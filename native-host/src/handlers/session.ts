@@ -1,4 +1,7 @@
-/** The session.* and media requests: thin adapters from requests to the SessionManager and outbox. */
+/**
+ * The session.* and segment requests: thin adapters from requests to the SessionManager and
+ * outbox. Each of them makes the asking connection the session's link (see handlers/index.ts).
+ */
 import { HostError } from "../host-error";
 import type { Handler } from "../router/router";
 import type { MediaOutbox } from "../session/media-outbox";
@@ -12,7 +15,6 @@ export function sessionHandlers(sessions: SessionManager, outbox: MediaOutbox) {
     return { type: "result" };
   };
   return {
-    "sources.list": (async () => ({ type: "result", ...(await sessions.listSources()) })) as Handler<"sources.list">,
     "session.start": (async (req) => ({ type: "result", ...(await sessions.start(req)) })) as Handler<"session.start">,
     "session.pause": command as Handler<"session.pause">,
     "session.resume": command as Handler<"session.resume">,
