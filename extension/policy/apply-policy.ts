@@ -1,5 +1,5 @@
-import type { SourceKind } from "@sessions/shared";
-import type { RecordingPlan } from "../session/source-plan";
+import type { Layout, SourceKind } from "@sessions/shared";
+import { layoutFor, type RecordingPlan } from "../session/source-plan";
 import type { Settings, VideoSourceChoice } from "../settings/settings";
 import type { ManagedPolicy } from "./policy-fields";
 
@@ -88,6 +88,17 @@ export function sourceRefusal(kind: SourceKind | null, policy: ManagedPolicy): s
     `Your organization does not allow recording the ${kind}; allowed: ${listOf(policy.allowedSources)}.`,
     policy,
   );
+}
+
+/** Why a running recording may not switch to this layout (the organization fixed it); null when it may. */
+export function layoutRefusal(layout: Layout, policy: ManagedPolicy): string | null {
+  if (policy.layout === undefined || layout === policy.layout) return null;
+  return withMessage(`The layout is set to ${policy.layout} by your organization.`, policy);
+}
+
+/** The layout a live recording of `sources` sources must have under the policy; null when the person chooses. */
+export function requiredLayout(policy: ManagedPolicy, sources: number): Layout | null {
+  return policy.layout === undefined ? null : layoutFor(policy.layout, sources);
 }
 
 function withMessage(reason: string, policy: ManagedPolicy): string {

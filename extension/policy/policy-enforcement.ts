@@ -1,14 +1,17 @@
 import type { SessionController } from "../session/session-controller";
+import { layoutCommand } from "../session/ui-messages";
 import type { Db } from "../storage/open-db";
-import { planViolation } from "./apply-policy";
+import { planViolation, requiredLayout } from "./apply-policy";
 import type { ParsedPolicy } from "./parse-policy";
 import type { PolicyRuntime } from "./policy-runtime";
 import { enforceRetention } from "./retention";
 
 /**
  * Applies the policy over time: retention and the storage cap at start, every hour (chrome.alarms),
- * whenever the policy changes and whenever a session ends; and a recording that a changed policy
- * now forbids is stopped (everything committed so far is kept, like any stop).
+ * whenever the policy changes and whenever a session ends; a recording that a changed policy
+ * now forbids is stopped (everything committed so far is kept, like any stop); and a live
+ * recording whose layout differs from a managed one is switched to it (the policy changed, or a
+ * switch reached the worker without the controller's layout gate).
  */
 
 export const RETENTION_ALARM = "sessions-retention";
@@ -46,15 +49,29 @@ export function enforcePolicy(db: Db, policy: PolicyRuntime, controller: Session
       void controller.command("stop");
     }
   };
+  const keepLayout = (p: ParsedPolicy) => {
+    const status = controller.status();
+    if (status.layout === null || (status.state !== "recording" && status.state !== "paused")) return;
+    const want = requiredLayout(p.policy, status.sources.length);
+    if (want && want !== status.layout) {
+      console.warn(`[sessions] switching the recording to the managed layout ${want}`);
+      void controller.command(layoutCommand(want));
+    }
+  };
   policy.subscribe((p) => {
     void retention();
     stopIfForbidden(p);
+    keepLayout(p);
   });
   stopIfForbidden(policy.current());
-  let last = controller.status().state;
+  keepLayout(policy.current());
+  let last = controller.status();
   controller.subscribe((s) => {
-    if (s.state !== last && (s.state === "completed" || s.state === "failed")) void retention();
-    last = s.state;
+    if (s.state !== last.state && (s.state === "completed" || s.state === "failed")) void retention();
+    // Checked when what is recorded changes, not on every health report (a switch takes a reply).
+    if (s.layout !== last.layout || s.state !== last.state || s.sources.length !== last.sources.length)
+      keepLayout(policy.current());
+    last = s;
   });
   // The entrypoint's own onAlarm listener (registered in the worker's first turn) is what makes
   // Chrome wake a sleeping worker for any alarm; waking runs this startup pass, and an awake

@@ -1,8 +1,8 @@
-import type { SourceKind } from "@sessions/shared";
+import type { Layout, SourceKind } from "@sessions/shared";
 import { loadSettings, type Settings } from "../settings/settings";
 import type { Db } from "../storage/open-db";
 import type { StorageManagerLike } from "../storage/quota";
-import { applyPolicy, type EffectiveSettings, sourceRefusal, startRefusal } from "./apply-policy";
+import { applyPolicy, type EffectiveSettings, layoutRefusal, sourceRefusal, startRefusal } from "./apply-policy";
 import { cappedStorage } from "./capped-storage";
 import { type ManagedArea, readManagedPolicy, watchManagedPolicy } from "./managed-store";
 import type { ParsedPolicy } from "./parse-policy";
@@ -23,6 +23,8 @@ export interface PolicyRuntime {
   refusal(settings: Settings): string | null;
   /** Why a source of this kind may not be added to a recording; null when it may. */
   sourceRefusal(kind: SourceKind): string | null;
+  /** Why a running recording may not switch to this layout; null when it may. */
+  layoutRefusal(layout: Layout): string | null;
   /** navigator.storage with the policy's cap applied. */
   storage(inner: StorageManagerLike | undefined): StorageManagerLike;
   subscribe(fn: (p: ParsedPolicy) => void): () => void;
@@ -45,6 +47,7 @@ export async function startPolicyRuntime(db: Db, area?: ManagedArea): Promise<Po
     recordingSettings: async () => (await effectiveSettings()).settings,
     refusal: (settings) => startRefusal(settings, parsed.policy),
     sourceRefusal: (kind) => sourceRefusal(kind, parsed.policy),
+    layoutRefusal: (layout) => layoutRefusal(layout, parsed.policy),
     storage: (inner) =>
       cappedStorage(inner, {
         capBytes: () => (parsed.policy.storageCapMB === undefined ? undefined : capBytes(parsed.policy.storageCapMB)),

@@ -1,6 +1,6 @@
 import { type ErrorCode, SessionStatusResult, SourcesListResult } from "@sessions/shared";
 import type { RequestKind, SessionContext, SessionEvent } from "./session-events";
-import { planRecording } from "./source-plan";
+import { planRecording, type RecordingPlan } from "./source-plan";
 
 /**
  * How the session machine reads what arrives: whether a host message answers one of its pending
@@ -45,6 +45,15 @@ export function errorOf(event: SessionEvent): { code: ErrorCode; message: string
   return { code: "INTERNAL", message: `unexpected ${event.type}` };
 }
 
+/** The plan a `sources.list` reply allows with the session's settings; null if none (or not that reply). */
+export function plannedFrom(context: SessionContext, event: SessionEvent): RecordingPlan | null {
+  if (!replyTo(event, context, "sources", "result") || event.type !== "host.message" || !context.settings) return null;
+  const sources = SourcesListResult.safeParse(event.message);
+  if (!sources.success) return null;
+  const res = planRecording(context.settings, sources.data, context.capabilities);
+  return res.ok ? res.plan : null;
+}
+
 function statusReply(event: SessionEvent) {
   if (event.type !== "host.message" || event.message.type !== "result") return null;
   const parsed = SessionStatusResult.safeParse(event.message);
@@ -87,13 +96,5 @@ export const sessionGuards = {
     const s = statusReply(event)?.session;
     return s?.sessionId === context.sessionId && s.state === "paused";
   },
-  sourcesPlannable: ({ context, event }: Args) => {
-    if (!replyTo(event, context, "sources", "result") || event.type !== "host.message") return false;
-    const sources = SourcesListResult.safeParse(event.message);
-    return (
-      sources.success &&
-      context.settings !== null &&
-      planRecording(context.settings, sources.data, context.capabilities).ok
-    );
-  },
+  sourcesPlannable: ({ context, event }: Args) => plannedFrom(context, event) !== null,
 };

@@ -3,7 +3,7 @@ import type { RequestKind, SessionContext } from "./session-events";
 
 /**
  * The request the machine sends for each kind, built from the context (its pending id, the
- * session, the plan or the change waiting for an answer) and checked against the protocol's
+ * session, the plan or the live change waiting for an answer) and checked against the protocol's
  * schema before it leaves, so a malformed request is a bug thrown here, never a frame the host
  * has to reject.
  */
@@ -32,6 +32,10 @@ export function buildRequest(kind: RequestKind, ctx: SessionContext): HostReques
       return change.op === "add"
         ? HostRequest.parse({ type: "session.addSource", id, sessionId, source: change.source })
         : HostRequest.parse({ type: "session.removeSource", id, sessionId, sourceId: change.sourceId });
+    }
+    case "setLayout": {
+      if (!ctx.layoutChange) throw new Error("setLayout without a layout");
+      return HostRequest.parse({ type: "session.setLayout", id, sessionId, layout: ctx.layoutChange });
     }
     case "resume":
       return HostRequest.parse({ type: "session.resume", id, sessionId });

@@ -1,9 +1,10 @@
 import type { SessionContext, SessionEvent } from "./session-events";
+import { layoutFor } from "./source-plan";
 
 /**
- * Changes to a running recording (a window added or removed): the change is noted when the
- * person asks, sent to the host, and applied to the plan only once the host accepts it, so the
- * status' source list always says what is really recorded. A refused change is dropped (its
+ * Changes to a running recording (a window added or removed, another layout): the change is
+ * noted when the person asks, sent to the host, and applied to the plan only once the host
+ * accepts it, so the status' sources and layout always say what is really recorded. A refused change is dropped (its
  * error noted) and the recording goes on unchanged.
  */
 
@@ -23,4 +24,17 @@ export function applySourceChange(context: SessionContext): Partial<SessionConte
       ? [...video.sources.filter((s) => s.id !== change.source.id), change.source]
       : video.sources.filter((s) => s.id !== change.sourceId);
   return { sourceChange: null, plan: { ...context.plan, video: { ...video, sources } } };
+}
+
+/** The layout asked for, made valid for the sources recorded now (one source layout with several is a grid). */
+export function noteLayoutChange(context: SessionContext, event: SessionEvent): Partial<SessionContext> {
+  if (event.type !== "ui.setLayout") return {};
+  return { layoutChange: layoutFor(event.layout, context.plan?.video?.sources.length ?? 1) };
+}
+
+export function applyLayoutChange(context: SessionContext): Partial<SessionContext> {
+  const layout = context.layoutChange;
+  const video = context.plan?.video;
+  if (!layout || !video || !context.plan) return { layoutChange: null };
+  return { layoutChange: null, plan: { ...context.plan, video: { ...video, layout } } };
 }

@@ -29,13 +29,17 @@ export function lostSession() {
   };
 }
 
-/** Adding or removing a window while recording or paused; only a recording with video has sources. */
+/** Adding or removing a window, or another layout, while recording or paused; only a recording with video has sources. */
 function sourceChanges() {
   const change = (kind: "addSource" | "removeSource") => ({
     guard: "hasVideo" as const,
     actions: ["noteSourceChange" as const, ...request(kind)],
   });
-  return { "ui.addSource": change("addSource"), "ui.removeSource": change("removeSource") };
+  return {
+    "ui.addSource": change("addSource"),
+    "ui.removeSource": change("removeSource"),
+    "ui.setLayout": { guard: "hasVideo" as const, actions: ["noteLayoutChange" as const, ...request("setLayout")] },
+  };
 }
 
 /** What recording and paused do alike: stop, live changes, a full disk, a reconnect. */

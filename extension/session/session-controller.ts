@@ -13,6 +13,7 @@ import { createSessionMachine, type FinalizeInput, type SessionMachine } from ".
 import { createSessionRecorder } from "./session-recorder";
 import { loadSnapshot } from "./snapshot-store";
 import { type SessionStatus, statusOf } from "./status";
+import { layoutOfCommand, type SessionCommand } from "./ui-messages";
 
 /**
  * Owns the one session actor of the worker: restores it from the persisted snapshot at start,
@@ -36,9 +37,11 @@ export interface ControllerDeps {
   refuseStart?: (settings: Settings) => string | null;
   /** Why adding a source of this kind is refused (managed policy); null lets it through. */
   refuseSource?: (source: VideoSourceRef) => string | null;
+  /** Why switching a running recording to this layout is refused (managed policy); null lets it through. */
+  refuseLayout?: (layout: Layout) => string | null;
 }
 
-export type Command = "toggle" | "start" | "stop" | "pause" | "resume" | "dismiss";
+export type Command = SessionCommand;
 
 export interface SessionController {
   command(cmd: Command): Promise<SessionStatus>;
@@ -46,6 +49,8 @@ export interface SessionController {
   startWith(sources: VideoSourceRef[], layout: Layout): Promise<SessionStatus>;
   addSource(source: VideoSourceRef): SessionStatus;
   removeSource(sourceId: string): SessionStatus;
+  /** Switches the running recording's layout (also the `layout:…` commands). */
+  setLayout(layout: Layout): SessionStatus;
   status(): SessionStatus;
   subscribe(listener: (s: SessionStatus) => void): () => void;
   /** Resolves when every write caused so far is in IndexedDB. */
@@ -73,6 +78,15 @@ export async function startSessionController(deps: ControllerDeps): Promise<Sess
       ...(deps.reconnectDelays ? { delays: deps.reconnectDelays } : {}),
     },
     onMedia: (m) => sink.accept(m),
+    // Every start path (toolbar, side panel, restored choice) ends in a plan: the policy checks
+    // the sources in it with the kinds the host reported.
+    refusePlan: (plan) => {
+      for (const source of plan.video?.sources ?? []) {
+        const why = deps.refuseSource?.(source);
+        if (why) return why;
+      }
+      return null;
+    },
     finalize: async (input) => {
       await sink.settled(); // items already received (e.g. resent after a reconnect) are kept
       await finalizeSession(db, queue, input);
@@ -114,10 +128,19 @@ export async function startSessionController(deps: ControllerDeps): Promise<Sess
   // Write the restored snapshot back at once so the session record reflects the reattached state.
   await record(actor.getSnapshot(), () => actor.getPersistedSnapshot());
 
+  const setLayout = (layout: Layout): SessionStatus => {
+    const why = deps.refuseLayout?.(layout);
+    if (why) return refuse(why);
+    refusal = null; // an accepted command ends what an earlier refusal said
+    actor.send({ type: "ui.setLayout", layout });
+    return current();
+  };
   const newId = deps.newSessionId ?? (() => crypto.randomUUID());
   return {
     actor,
     async command(cmd) {
+      const layout = layoutOfCommand(cmd);
+      if (layout) return setLayout(layout);
       const state = statusOf(actor.getSnapshot()).state;
       const idle = state === "idle" || state === "completed" || state === "failed";
       if (cmd === "start" || (cmd === "toggle" && idle)) {
@@ -147,6 +170,7 @@ export async function startSessionController(deps: ControllerDeps): Promise<Sess
     addSource(source) {
       const why = deps.refuseSource?.(source);
       if (why) return refuse(why);
+      refusal = null;
       actor.send({ type: "ui.addSource", source });
       return current();
     },
@@ -154,6 +178,7 @@ export async function startSessionController(deps: ControllerDeps): Promise<Sess
       actor.send({ type: "ui.removeSource", sourceId });
       return current();
     },
+    setLayout,
     status: () => current(),
     subscribe(l) {
       listeners.add(l);

@@ -1,4 +1,4 @@
-import type { ErrorCode, HealthEvent, HostMessage, VideoSourceRef } from "@sessions/shared";
+import type { ErrorCode, HealthEvent, HostMessage, Layout, VideoSourceRef } from "@sessions/shared";
 import type { PortEvent } from "../host/port-actor";
 import type { Settings } from "../settings/settings";
 import type { RecordingPlan } from "./source-plan";
@@ -15,7 +15,8 @@ export type RequestKind =
   | "status"
   | "resend"
   | "addSource"
-  | "removeSource";
+  | "removeSource"
+  | "setLayout";
 
 /** A source added to or removed from the running recording, waiting for the host's answer. */
 export type SourceChange = { op: "add"; source: VideoSourceRef } | { op: "remove"; sourceId: string };
@@ -53,6 +54,8 @@ export interface SessionContext {
   /** Absent in snapshots persisted by older versions: read as null. */
   metrics?: LiveMetrics | null;
   sourceChange?: SourceChange | null;
+  /** A layout asked for while recording, waiting for the host's answer. */
+  layoutChange?: Layout | null;
   /** A reconnected host said it no longer has this session; finalizing waits for its resend. */
   sessionLost?: boolean;
   error: SessionError | null;
@@ -72,6 +75,7 @@ export type SessionEvent =
   | { type: "ui.dismiss" }
   | { type: "ui.addSource"; source: VideoSourceRef }
   | { type: "ui.removeSource"; sourceId: string }
+  | { type: "ui.setLayout"; layout: Layout }
   | { type: "storage.committed"; sessionId: string; track: "video" | "audio" | "screenshot"; seq: number }
   | { type: "storage.commitFailed"; code: ErrorCode; message: string }
   | { type: "storage.quotaExceeded"; message: string }
@@ -98,6 +102,7 @@ export function initialContext(): SessionContext {
     health: null,
     metrics: null,
     sourceChange: null,
+    layoutChange: null,
     sessionLost: false,
     error: null,
     recordedMs: 0,

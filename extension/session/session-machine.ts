@@ -2,15 +2,14 @@ import {
   type ErrorCode,
   HOST_REPORT_GRACE_MS,
   SessionStartResult,
-  SourcesListResult,
   START_TIMEOUT_MS,
   STOP_TIMEOUT_MS,
 } from "@sessions/shared";
 import { assign, fromPromise, sendTo, setup } from "xstate";
 import { createPortActor, type PortDeps } from "../host/port-actor";
-import { errorOf, sessionGuards } from "./host-replies";
+import { errorOf, plannedFrom, sessionGuards } from "./host-replies";
 import { ackRequest, buildRequest } from "./host-requests";
-import { applySourceChange, noteSourceChange } from "./live-changes";
+import { applyLayoutChange, applySourceChange, noteLayoutChange, noteSourceChange } from "./live-changes";
 import { healthPatch, syncPatch } from "./live-metrics";
 import { liveEvents, request, statusCheck, whenHostEnds } from "./machine-transitions";
 import {
@@ -20,7 +19,7 @@ import {
   type SessionContext,
   type SessionEvent,
 } from "./session-events";
-import { planRecording } from "./source-plan";
+import type { RecordingPlan } from "./source-plan";
 import { watchdogActor } from "./watchdog-actor";
 
 /**
@@ -45,6 +44,11 @@ export interface SessionMachineDeps {
   finalize: (input: FinalizeInput) => Promise<void>;
   /** Receives segments, screenshots, timeline and sync events of the active session. */
   onMedia: (message: MediaMessage) => void;
+  /**
+   * Why the plan made from the host's sources may not be recorded (managed policy), checked on
+   * the sources the host really reports, whatever the start path; null lets it start.
+   */
+  refusePlan?: (plan: RecordingPlan) => string | null;
 }
 
 type HostMsgEvent = Extract<SessionEvent, { type: "host.message" }>;
@@ -56,6 +60,10 @@ export const START_DEADLINE_MS = START_TIMEOUT_MS + HOST_REPORT_GRACE_MS;
 export const STOP_DEADLINE_MS = STOP_TIMEOUT_MS + HOST_REPORT_GRACE_MS;
 
 export function createSessionMachine(deps: SessionMachineDeps) {
+  const refusal = (context: SessionContext, event: SessionEvent) => {
+    const plan = deps.refusePlan ? plannedFrom(context, event) : null;
+    return plan ? (deps.refusePlan?.(plan) ?? null) : null;
+  };
   return setup({
     types: { context: {} as SessionContext, events: {} as SessionEvent },
     actors: {
@@ -63,7 +71,10 @@ export function createSessionMachine(deps: SessionMachineDeps) {
       watchdog: watchdogActor,
       finalize: fromPromise<void, FinalizeInput>(({ input }) => deps.finalize(input)),
     },
-    guards: sessionGuards,
+    guards: {
+      ...sessionGuards,
+      planRefused: ({ context, event }) => refusal(context, event) !== null,
+    },
     actions: {
       send: sendTo("port", ({ context }, p: { kind: RequestKind }) => ({
         type: "host.send" as const,
@@ -108,11 +119,14 @@ export function createSessionMachine(deps: SessionMachineDeps) {
       ),
       markReconnecting: assign({ connection: "reconnecting" as const }),
       makePlan: assign(({ context, event }) => {
-        if (event.type !== "host.message" || !context.settings) return {};
-        const sources = SourcesListResult.parse(event.message);
-        const res = planRecording(context.settings, sources, context.capabilities);
-        return res.ok ? { plan: res.plan } : {};
+        const plan = plannedFrom(context, event);
+        return plan ? { plan } : {};
       }),
+      failRefusedPlan: assign(({ context, event }) => ({
+        error: { code: "POLICY_FORBIDDEN" as const, message: refusal(context, event) ?? "refused" },
+        endedAt: Date.now(),
+        connection: "closed" as const,
+      })),
       markStarted: assign(({ event }) => {
         const r = event.type === "host.message" ? SessionStartResult.safeParse(event.message) : null;
         return { startedAt: r?.success ? r.data.startedAt : Date.now() };
@@ -144,6 +158,9 @@ export function createSessionMachine(deps: SessionMachineDeps) {
       noteSourceChange: assign(({ event }) => noteSourceChange(event)),
       applySourceChange: assign(({ context }) => applySourceChange(context)),
       dropSourceChange: assign({ sourceChange: null }),
+      noteLayoutChange: assign(({ context, event }) => noteLayoutChange(context, event)),
+      applyLayoutChange: assign(({ context }) => applyLayoutChange(context)),
+      dropLayoutChange: assign({ layoutChange: null }),
       markSessionLost: assign({ sessionLost: true }),
       forwardMedia: ({ event }) => {
         if (event.type === "host.message") deps.onMedia(event.message as MediaMessage);
@@ -187,6 +204,7 @@ export function createSessionMachine(deps: SessionMachineDeps) {
             on: {
               "host.ready": { actions: ["rememberHello", ...request("sources")] },
               "host.message": [
+                { guard: "planRefused", target: "#session.failed", actions: "failRefusedPlan" },
                 {
                   guard: "sourcesPlannable",
                   target: "starting",
@@ -331,16 +349,20 @@ export function createSessionMachine(deps: SessionMachineDeps) {
 
 /** The host's answer to a live change, in any active state: applied when accepted, dropped (and noted) when refused. */
 function answersToChanges() {
-  return (["addSource", "removeSource"] as const).flatMap((kind) => [
-    {
-      guard: { type: "isReply" as const, params: { kind } },
-      actions: ["applySourceChange" as const, { type: "clearPending" as const, params: { kind } }],
-    },
-    {
-      guard: { type: "isErrorReply" as const, params: { kind } },
-      actions: ["dropSourceChange" as const, "noteError" as const],
-    },
-  ]);
+  const answers = (kind: "addSource" | "removeSource" | "setLayout") => {
+    const [apply, drop] =
+      kind === "setLayout"
+        ? (["applyLayoutChange", "dropLayoutChange"] as const)
+        : (["applySourceChange", "dropSourceChange"] as const);
+    return [
+      {
+        guard: { type: "isReply" as const, params: { kind } },
+        actions: [apply, { type: "clearPending" as const, params: { kind } }],
+      },
+      { guard: { type: "isErrorReply" as const, params: { kind } }, actions: [drop, "noteError" as const] },
+    ];
+  };
+  return [...answers("addSource"), ...answers("removeSource"), ...answers("setLayout")];
 }
 
 export type SessionMachine = ReturnType<typeof createSessionMachine>;

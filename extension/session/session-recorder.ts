@@ -1,34 +1,59 @@
 import type { DbChange } from "../storage/change-feed";
 import type { Db } from "../storage/open-db";
 import type { PersistenceQueue } from "../storage/persistence-queue";
-import { emptySession, type SessionRecordState } from "../storage/records";
+import { emptySession, type SessionRecordState, type TimelineRecord } from "../storage/records";
 import { appendTimeline, ensureSession, patchSession } from "../storage/sessions-repo";
 import { snapshotRecord } from "./snapshot-store";
 import { type SessionSnapshot, stateName } from "./status";
 
 /**
  * Mirrors the machine into IndexedDB on every snapshot: the persisted snapshot (so a restarted
- * worker resumes), the session record's state, times, error and health, and a timeline entry per
- * state change. State changes are critical writes (at once); health-only changes are normal
- * (batched). Each write sets absolute values, so replays are harmless.
+ * worker resumes), the session record's state, times, error, health, sources and layout, and a
+ * timeline entry per state change and per layout switch. State, source and layout changes are
+ * critical writes (at once); health-only changes are normal (batched). Each write sets absolute
+ * values, so replays are harmless.
  */
+
+interface Seen {
+  state: string;
+  sessionId: string | null;
+  health: string | null;
+  error: string | null;
+  /** The recorded sources and layout, as one comparable string. */
+  video: string;
+  layout: string | null;
+}
 
 export function createSessionRecorder(
   db: Db,
   queue: PersistenceQueue,
   announce: (c: DbChange) => void = () => undefined,
 ) {
-  let last: { state: string; sessionId: string | null; health: string | null; error: string | null } | null = null;
+  let last: Seen | null = null;
 
   return (snapshot: SessionSnapshot, persisted: () => unknown): Promise<void> => {
     const c = snapshot.context;
     const state = stateName(snapshot.value);
-    const changed =
-      !last || last.state !== state || last.sessionId !== c.sessionId || last.error !== (c.error?.code ?? null);
-    const healthChanged = last?.health !== (c.health?.level ?? null);
-    last = { state, sessionId: c.sessionId, health: c.health?.level ?? null, error: c.error?.code ?? null };
-    if (!changed && !healthChanged) return Promise.resolve();
-    const priority = changed ? "critical" : "normal";
+    const layout = c.plan?.video?.layout ?? null;
+    const now: Seen = {
+      state,
+      sessionId: c.sessionId,
+      health: c.health?.level ?? null,
+      error: c.error?.code ?? null,
+      video: `${layout}:${(c.plan?.video?.sources ?? []).map((s) => s.id).join(",")}`,
+      layout,
+    };
+    const stateChanged =
+      !last || last.state !== now.state || last.sessionId !== now.sessionId || last.error !== now.error;
+    // What is recorded changed (a window added or removed, a layout switch): the record and the
+    // snapshot follow at once, so a restarted worker and the side panel show what the host records.
+    const videoChanged = last?.video !== now.video;
+    const healthChanged = last?.health !== now.health;
+    const switchedFrom =
+      last?.sessionId === now.sessionId && last.layout && layout && last.layout !== layout ? last.layout : null;
+    last = now;
+    if (!stateChanged && !videoChanged && !healthChanged) return Promise.resolve();
+    const priority = stateChanged || videoChanged ? "critical" : "normal";
     const writes = [
       queue.enqueue({ key: "machine-snapshot", priority, run: () => db.put("runtime", snapshotRecord(persisted())) }),
     ];
@@ -47,23 +72,35 @@ export function createSessionRecorder(
               endedAt: c.endedAt,
               error: c.error,
               health: c.health?.level ?? null,
-              layout: c.plan?.video?.layout ?? null,
+              layout,
               sources: c.plan?.video?.sources.map((s) => s.id) ?? [],
             });
             announce({ kind: "session", sessionId });
           },
         }),
       );
-      if (changed) {
-        // Its own key: state entries are never coalesced away, unlike the record's latest values.
-        const at = Date.now();
-        const entry = {
+      const at = Date.now();
+      const entries: TimelineRecord[] = [];
+      if (stateChanged)
+        entries.push({
           sessionId,
           ts: Math.max(0, at - createdAt) * 1000,
           kind: `state:${state}`,
           detail: c.error?.message ?? state,
           at,
-        };
+        });
+      if (switchedFrom)
+        // On the recording's clock (pauses left out), like the host's events, so playback lists
+        // it where the picture changes.
+        entries.push({
+          sessionId,
+          ts: Math.round(recordedMs(c, at)) * 1000,
+          kind: "layout",
+          detail: `${switchedFrom} → ${layout}`,
+          at,
+        });
+      // Its own key: entries are never coalesced away, unlike the record's latest values.
+      for (const entry of entries)
         writes.push(
           queue.enqueue({
             key: `timeline:${sessionId}:${entry.ts}:${entry.kind}`,
@@ -74,8 +111,11 @@ export function createSessionRecorder(
             },
           }),
         );
-      }
     }
     return Promise.all(writes).then(() => undefined);
   };
+}
+
+function recordedMs(c: SessionSnapshot["context"], at: number): number {
+  return c.recordedMs + (c.runningSince === null ? 0 : Math.max(0, at - c.runningSince));
 }

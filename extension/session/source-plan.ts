@@ -1,4 +1,4 @@
-import type { AudioConfig, SourcesListResult, VideoConfig, VideoSourceRef } from "@sessions/shared";
+import type { AudioConfig, Layout, SourceKind, SourcesListResult, VideoConfig, VideoSourceRef } from "@sessions/shared";
 import type { Settings } from "../settings/settings";
 
 /**
@@ -35,9 +35,7 @@ function chooseVideo(settings: Settings, sources: SourcesListResult, capabilitie
   };
   const chosen = chosenVideo(settings, sources);
   if (chosen.length > 0) {
-    // Several sources never go out as passthrough: the host would show only the first.
-    const layout = chosen.length > 1 && frame.layout === "passthrough" ? "grid" : frame.layout;
-    return { ...frame, layout, sources: chosen };
+    return { ...frame, layout: layoutFor(frame.layout, chosen.length), sources: chosen };
   }
   switch (settings.video) {
     case "none":
@@ -58,18 +56,35 @@ function chooseVideo(settings: Settings, sources: SourcesListResult, capabilitie
       if (displays.length === 0) return null;
       return {
         ...frame,
-        layout: displays.length > 1 && frame.layout === "passthrough" ? "grid" : frame.layout,
+        layout: layoutFor(frame.layout, displays.length),
         sources: displays,
       };
     }
   }
 }
 
-/** The picker's last choice, keeping only the windows and displays the host still sees. */
+/** Several sources never go out as passthrough (the host would show only the first): they get a grid. */
+export function layoutFor(layout: Layout, sources: number): Layout {
+  return sources > 1 && layout === "passthrough" ? "grid" : layout;
+}
+
+/**
+ * The picker's last choice, keeping only the windows, displays and webcams the host still sees,
+ * each with the kind the host reports (not the one the page claimed, so a policy that forbids a
+ * kind cannot be passed by naming a window a display).
+ */
 function chosenVideo(settings: Settings, sources: SourcesListResult): VideoSourceRef[] {
   if (!settings.chosenSources) return [];
-  const present = new Set([...sources.windows.map((w) => w.id), ...sources.displays.map((d) => d.id)]);
-  return settings.chosenSources.filter((s) => s.kind === "test-pattern" || present.has(s.id));
+  const kinds = new Map<string, SourceKind>([
+    ...sources.windows.map((w) => [w.id, "window"] as const),
+    ...sources.displays.map((d) => [d.id, "display"] as const),
+    ...sources.webcams.map((c) => [c.id, "webcam"] as const),
+  ]);
+  return settings.chosenSources.flatMap((s): VideoSourceRef[] => {
+    if (s.kind === "test-pattern") return [s];
+    const kind = kinds.get(s.id);
+    return kind ? [{ id: s.id, kind }] : [];
+  });
 }
 
 function chooseMic(settings: Settings, sources: SourcesListResult): AudioConfig["mic"] {

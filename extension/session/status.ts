@@ -1,4 +1,4 @@
-import { ErrorCode, HealthLevel } from "@sessions/shared";
+import { ErrorCode, HealthLevel, Layout } from "@sessions/shared";
 import type { SnapshotFrom } from "xstate";
 import { z } from "zod";
 import { SESSION_STATES } from "../storage/records";
@@ -38,6 +38,8 @@ export const SessionStatus = z.object({
   connection: z.enum(["connecting", "connected", "reconnecting", "closed"]),
   hostVersion: z.string().nullable(),
   sources: z.array(z.string()),
+  /** How the recorded sources are composed (what the host confirmed); null without video. */
+  layout: Layout.nullable(),
 });
 export type SessionStatus = z.infer<typeof SessionStatus>;
 
@@ -65,5 +67,6 @@ export function statusOf(snapshot: SessionSnapshot, now = Date.now()): SessionSt
     connection: c.connection,
     hostVersion: c.hostVersion,
     sources: c.plan?.video?.sources.map((s) => s.id) ?? [],
+    layout: c.plan?.video?.layout ?? null,
   };
 }

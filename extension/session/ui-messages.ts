@@ -7,7 +7,29 @@ import { SessionStatus } from "./status";
  * pages send commands and ask for the status; the worker broadcasts every status change.
  */
 
-export const SessionCommand = z.enum(["toggle", "start", "stop", "pause", "resume", "dismiss"]);
+/** A layout switch is a command like pause: its name says everything (`layout:grid`). */
+export const SessionCommand = z.enum([
+  "toggle",
+  "start",
+  "stop",
+  "pause",
+  "resume",
+  "dismiss",
+  "layout:passthrough",
+  "layout:grid",
+  "layout:side-by-side",
+]);
+export type SessionCommand = z.infer<typeof SessionCommand>;
+
+export function layoutCommand(layout: Layout): SessionCommand {
+  return `layout:${layout}`;
+}
+
+/** The layout a command switches to; null for the other commands. */
+export function layoutOfCommand(cmd: SessionCommand): Layout | null {
+  const parsed = cmd.startsWith("layout:") ? Layout.safeParse(cmd.slice("layout:".length)) : null;
+  return parsed?.success ? parsed.data : null;
+}
 
 export const UiRequest = z.discriminatedUnion("type", [
   z.object({ type: z.literal("session.command"), command: SessionCommand }),

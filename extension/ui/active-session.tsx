@@ -3,8 +3,9 @@ import { formatDuration } from "./format";
 import { sendUi, useTicker } from "./hooks/use-session-status";
 import { InstallHelp } from "./install-help";
 import { LiveHealth } from "./live-health";
+import { LiveLayout } from "./live-layout";
 
-/** The active session: state, timer, sources, health, and the buttons that send ui.* commands. */
+/** The active session: state, timer, sources, layout, health, and the buttons that send ui.* commands. */
 export function ActiveSession({ status }: { status: SessionStatus | null }) {
   const now = useTicker(status?.running ?? false);
   if (!status) return <section class="active">Connecting to the background…</section>;
@@ -30,6 +31,7 @@ export function ActiveSession({ status }: { status: SessionStatus | null }) {
       )}
       {live && <LiveHealth status={status} />}
       {status.sources.length > 0 && <p class="sources">Sources: {status.sources.join(", ")}</p>}
+      <LiveLayout status={status} />
       {status.connection === "reconnecting" && <p class="warn">Host connection lost — reconnecting…</p>}
       {status.error && (
         <p class="error" data-testid="session-error" data-code={status.error.code}>

@@ -11,7 +11,7 @@ import { formatDuration } from "./format";
  * source added or removed, child restarted); clicking one seeks there. Nothing loads until Play.
  */
 
-const EVENT_KINDS = new Set(["pause", "resume", "gap", "source-added", "source-removed", "child-restarted"]);
+const EVENT_KINDS = new Set(["pause", "resume", "gap", "source-added", "source-removed", "layout", "child-restarted"]);
 const PLAYABLE = new Set(["completed", "failed"]);
 
 type PlaybackState = "idle" | "loading" | "loaded" | "error";

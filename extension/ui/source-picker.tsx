@@ -1,12 +1,12 @@
 import type { Layout, SourceKind, SourcesListResult, VideoSourceRef } from "@sessions/shared";
 import { useEffect, useState } from "preact/hooks";
-import { LockedNote } from "../policy/ui/locked-note";
 import { useManagedPolicy } from "../policy/ui/use-managed-policy";
 import type { SessionStatus } from "../session/status";
 import { loadSettings, saveSettings } from "../settings/settings";
 import type { Db } from "../storage/open-db";
 import { sendUi } from "./hooks/use-session-status";
 import { useSources } from "./hooks/use-sources";
+import { LayoutSelect } from "./layout-select";
 
 /**
  * Choosing what to record. Idle: the host's windows and displays with a tick box each, a layout,
@@ -15,12 +15,6 @@ import { useSources } from "./hooks/use-sources";
  * recording or paused: the recorded sources with "Remove" and the other windows with "Add".
  * Source kinds the organization does not allow are not offered; a managed layout is locked.
  */
-
-const LAYOUTS: { value: Layout; label: string }[] = [
-  { value: "passthrough", label: "One source (grid when several)" },
-  { value: "grid", label: "Grid" },
-  { value: "side-by-side", label: "Side by side" },
-];
 
 interface Choice {
   ref: VideoSourceRef;
@@ -72,35 +66,11 @@ export function SourcePicker({ status, db }: { status: SessionStatus | null; db:
       <section class="sources-live" data-testid="live-sources">
         <h3>Recorded sources</h3>
         <ul>
-          {choices
-            .filter((c) => recorded.has(c.ref.id))
-            .map((c) => (
-              <li key={c.ref.id} data-source-id={c.ref.id}>
-                {c.label}{" "}
-                <button
-                  type="button"
-                  data-testid="remove-source"
-                  disabled={recorded.size <= 1}
-                  onClick={() => void sendUi({ type: "session.removeSource", sourceId: c.ref.id })}
-                >
-                  Remove
-                </button>
-              </li>
-            ))}
-          {choices
-            .filter((c) => !recorded.has(c.ref.id))
-            .map((c) => (
-              <li key={c.ref.id} data-source-id={c.ref.id}>
-                {c.label}{" "}
-                <button
-                  type="button"
-                  data-testid="add-source"
-                  onClick={() => void sendUi({ type: "session.addSource", source: c.ref })}
-                >
-                  Add
-                </button>
-              </li>
-            ))}
+          {[...choices.filter((c) => recorded.has(c.ref.id)), ...choices.filter((c) => !recorded.has(c.ref.id))].map(
+            (c) => (
+              <LiveSource key={c.ref.id} choice={c} recorded={recorded.has(c.ref.id)} last={recorded.size <= 1} />
+            ),
+          )}
         </ul>
         <button type="button" onClick={refresh} disabled={loading}>
           Refresh windows
@@ -152,22 +122,7 @@ export function SourcePicker({ status, db }: { status: SessionStatus | null; db:
           </li>
         ))}
       </ul>
-      <label>
-        Layout{" "}
-        <select
-          data-testid="layout-select"
-          value={effectiveLayout}
-          disabled={lockedLayout !== undefined}
-          onChange={(e) => chooseLayout((e.currentTarget as HTMLSelectElement).value as Layout)}
-        >
-          {LAYOUTS.map((l) => (
-            <option key={l.value} value={l.value}>
-              {l.label}
-            </option>
-          ))}
-        </select>
-      </label>
-      {lockedLayout !== undefined && <LockedNote reason={`Layout ${lockedLayout}, set by your organization.`} />}
+      <LayoutSelect testid="layout-select" value={effectiveLayout} locked={lockedLayout} onChange={chooseLayout} />
       {sources?.systemAudio.available && <p class="hint">System audio: {sources.systemAudio.name ?? "available"}</p>}
       <div class="buttons">
         <button
@@ -183,5 +138,28 @@ export function SourcePicker({ status, db }: { status: SessionStatus | null; db:
         </button>
       </div>
     </section>
+  );
+}
+
+/** One window or display while recording: a recorded one can be removed (not the last), another added. */
+function LiveSource({ choice, recorded, last }: { choice: Choice; recorded: boolean; last: boolean }) {
+  const click = () =>
+    void sendUi(
+      recorded
+        ? { type: "session.removeSource", sourceId: choice.ref.id }
+        : { type: "session.addSource", source: choice.ref },
+    );
+  return (
+    <li data-source-id={choice.ref.id}>
+      {choice.label}{" "}
+      <button
+        type="button"
+        data-testid={recorded ? "remove-source" : "add-source"}
+        disabled={recorded && last}
+        onClick={click}
+      >
+        {recorded ? "Remove" : "Add"}
+      </button>
+    </li>
   );
 }

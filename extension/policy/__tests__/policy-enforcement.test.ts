@@ -10,10 +10,14 @@ import type { PolicyRuntime } from "../policy-runtime";
 const DAY = 86_400_000;
 
 /** Just the surface enforcePolicy uses: status, the machine's plan, subscribe and commands. */
-function fakeController(state: SessionStatus["state"], plan: RecordingPlan | null) {
+function fakeController(
+  state: SessionStatus["state"],
+  plan: RecordingPlan | null,
+  video: Pick<SessionStatus, "sources" | "layout"> = { sources: [], layout: null },
+) {
   const commands: string[] = [];
   const listeners = new Set<(s: SessionStatus) => void>();
-  let current = { state, sessionId: "live" } as SessionStatus;
+  let current = { state, sessionId: "live", ...video } as SessionStatus;
   const c = {
     status: () => current,
     actor: { getSnapshot: () => ({ context: { plan } }) },
@@ -29,8 +33,8 @@ function fakeController(state: SessionStatus["state"], plan: RecordingPlan | nul
   return {
     controller: c as unknown as SessionController,
     commands,
-    emit(next: SessionStatus["state"]) {
-      current = { ...current, state: next };
+    emit(next: SessionStatus["state"], change: Partial<SessionStatus> = {}) {
+      current = { ...current, ...change, state: next };
       for (const l of listeners) l(current);
     },
   };
@@ -103,5 +107,32 @@ describe("enforcePolicy", () => {
     fake.emit("completed");
     await retention();
     expect(await db.getAllKeys("sessions")).toEqual([]);
+  });
+
+  it("switches a live recording to a managed layout: at start, on a policy change, after a switch away", async () => {
+    const { db } = await freshDb();
+    const two = { sources: ["w1", "w2"], layout: "side-by-side" as const };
+    const fake = fakeController("recording", displayPlan, two);
+    const admin = fakePolicy({ layout: "grid" });
+    await enforcePolicy(db, admin.runtime, fake.controller)();
+    expect(fake.commands).toEqual(["layout:grid"]);
+    fake.emit("recording", { layout: "grid" });
+    fake.emit("recording", { layout: "grid", elapsedMs: 5 });
+    expect(fake.commands).toEqual(["layout:grid"]);
+    // one-source layout with two sources is a grid: already right, nothing to send
+    admin.set({ layout: "passthrough" });
+    expect(fake.commands).toEqual(["layout:grid"]);
+    admin.set({ layout: "side-by-side" });
+    expect(fake.commands).toEqual(["layout:grid", "layout:side-by-side"]);
+    admin.set({});
+    fake.emit("paused", { layout: "grid" });
+    expect(fake.commands).toEqual(["layout:grid", "layout:side-by-side"]);
+  });
+
+  it("leaves the layout of a session that is not live alone", async () => {
+    const { db } = await freshDb();
+    const fake = fakeController("stopping", displayPlan, { sources: ["w1"], layout: "side-by-side" });
+    await enforcePolicy(db, fakePolicy({ layout: "grid" }).runtime, fake.controller)();
+    expect(fake.commands).toEqual([]);
   });
 });

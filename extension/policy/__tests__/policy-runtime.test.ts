@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { type SessionController, startSessionController } from "../../session/session-controller";
 import { DEFAULT_SETTINGS, saveSettings } from "../../settings/settings";
 import type { Db } from "../../storage/open-db";
@@ -40,6 +40,7 @@ async function gatedController(db: Db, policy: PolicyRuntime, host: FakeHost) {
     recordingSettings: policy.recordingSettings,
     refuseStart: policy.refusal,
     refuseSource: (source) => policy.sourceRefusal(source.kind),
+    refuseLayout: policy.layoutRefusal,
   });
   running.push(c);
   return c;
@@ -112,5 +113,60 @@ describe("the controller obeys the policy", () => {
     const policy = await startPolicyRuntime(db, managedArea({ recordingAllowed: false }).area);
     const c = await gatedController(db, policy, new FakeHost());
     expect((await c.command("start")).error?.message).toBe("Recording is turned off by your organization.");
+  });
+
+  it("a picked window the page called a display is refused once the host names it a window", async () => {
+    const { db } = await freshDb();
+    const policy = await startPolicyRuntime(db, managedArea({ allowedSources: ["display"] }).area);
+    const host = new FakeHost();
+    const c = await gatedController(db, policy, host);
+    await c.startWith([{ id: "window:1", kind: "display" }], "grid");
+    await vi.waitFor(() => expect(c.status().state).toBe("failed"));
+    expect(c.status().error).toEqual({
+      code: "POLICY_FORBIDDEN",
+      message: "Your organization does not allow recording the window; allowed: display.",
+    });
+    expect(host.requests("session.start")).toHaveLength(0);
+    await c.flush();
+    expect((await db.get("sessions", c.status().sessionId as string))?.error?.code).toBe("POLICY_FORBIDDEN");
+  });
+
+  it("the side panel's picked sources start with the managed settings winning", async () => {
+    const { db } = await freshDb();
+    const policy = await startPolicyRuntime(db, managedArea({ layout: "side-by-side", maxFps: 10 }).area);
+    const host = new FakeHost();
+    const c = await gatedController(db, policy, host);
+    await c.startWith(
+      [
+        { id: "window:1", kind: "window" },
+        { id: "display:0", kind: "display" },
+      ],
+      "grid",
+    );
+    await vi.waitFor(() => expect(c.status().state).toBe("recording"));
+    expect(host.requests("session.start")[0]).toMatchObject({ video: { layout: "side-by-side", fps: 10 } });
+  });
+
+  it("refuses switching a live recording away from a managed layout", async () => {
+    const { db } = await freshDb();
+    const policy = await startPolicyRuntime(db, managedArea({ layout: "grid", forbiddenMessage: "Ask IT." }).area);
+    const host = new FakeHost();
+    const c = await gatedController(db, policy, host);
+    await c.startWith(
+      [
+        { id: "window:1", kind: "window" },
+        { id: "display:0", kind: "display" },
+      ],
+      "side-by-side",
+    );
+    await vi.waitFor(() => expect(c.status()).toMatchObject({ state: "recording", layout: "grid" }));
+    const refused = await c.command("layout:side-by-side");
+    expect(refused).toMatchObject({
+      layout: "grid",
+      error: { code: "POLICY_FORBIDDEN", message: "The layout is set to grid by your organization. Ask IT." },
+    });
+    expect(host.requests("session.setLayout")).toHaveLength(0);
+    expect((await c.command("layout:grid")).error).toBeNull();
+    await vi.waitFor(() => expect(host.requests("session.setLayout")).toHaveLength(1));
   });
 });

@@ -14,6 +14,7 @@ const base: SessionStatus = {
   connection: "connected",
   hostVersion: "1",
   sources: [],
+  layout: null,
 };
 
 describe("badge", () => {

@@ -214,6 +214,36 @@ describe("session controller (machine + queue + IndexedDB + fake host)", () => {
     expect(host.requests("session.start")[1]).toMatchObject({ video: { sources: [{ id: "window:1" }] } });
   });
 
+  it("switches the layout live by command; the record, a timeline event and a restarted worker follow", async () => {
+    const { db } = await freshDb();
+    const host = new FakeHost();
+    const c = await controller(db, host);
+    await c.startWith(
+      [
+        { id: "window:1", kind: "window" },
+        { id: "display:0", kind: "display" },
+      ],
+      "grid",
+    );
+    await waitState(c, "recording");
+    expect(c.status().layout).toBe("grid");
+    await new Promise((r) => setTimeout(r, 30));
+    await c.command("layout:side-by-side");
+    await vi.waitFor(() => expect(c.status().layout).toBe("side-by-side"));
+    expect(host.requests("session.setLayout")).toMatchObject([{ sessionId: "sess-1", layout: "side-by-side" }]);
+    await c.flush();
+    expect((await getSession(db, "sess-1"))?.layout).toBe("side-by-side");
+    const switched = (await timelineOf(db, "sess-1")).filter((t) => t.kind === "layout");
+    expect(switched).toHaveLength(1);
+    expect(switched[0]?.detail).toBe("grid → side-by-side");
+    // on the recording's clock: after the 30 ms recorded, well before the wall clock's hours
+    expect(switched[0]?.ts).toBeGreaterThanOrEqual(30_000);
+    expect(switched[0]?.ts).toBeLessThan(5_000_000);
+    c.stop();
+    const restarted = await controller(db, host);
+    expect(restarted.status()).toMatchObject({ state: "recording", layout: "side-by-side" });
+  });
+
   it("a host lost mid-recording: items the new host resends are committed before the session closes", async () => {
     const { db } = await freshDb();
     const host = new FakeHost();

@@ -1,60 +1,11 @@
 import { START_TIMEOUT_MS, STOP_TIMEOUT_MS } from "@sessions/shared";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { type Actor, createActor, fromPromise } from "xstate";
-import { DEFAULT_SETTINGS, type Settings } from "../../settings/settings";
+import { createActor, fromPromise } from "xstate";
+import { DEFAULT_SETTINGS } from "../../settings/settings";
 import { FakeHost } from "../../test-support/fake-host";
-import type { MediaMessage } from "../session-events";
-import {
-  createSessionMachine,
-  type FinalizeInput,
-  HOST_REPORT_GRACE_MS,
-  type SessionMachine,
-  START_DEADLINE_MS,
-  STOP_DEADLINE_MS,
-} from "../session-machine";
+import { ctx, type Rig, recordingRig, rig, state, tick } from "../../test-support/machine-rig";
+import { HOST_REPORT_GRACE_MS, START_DEADLINE_MS, STOP_DEADLINE_MS } from "../session-machine";
 import { stateName } from "../status";
-
-interface Rig {
-  host: FakeHost;
-  actor: Actor<SessionMachine>;
-  states: string[];
-  finalized: FinalizeInput[];
-  media: MediaMessage[];
-  machine: SessionMachine;
-}
-
-function rig(host = new FakeHost(), snapshot?: unknown): Rig {
-  const finalized: FinalizeInput[] = [];
-  const media: MediaMessage[] = [];
-  const machine = createSessionMachine({
-    port: { connect: host.connect, extensionVersion: "0.1.0", delays: [100, 200], helloTimeoutMs: 1_000 },
-    finalize: async (input) => {
-      finalized.push(input);
-    },
-    onMedia: (m) => media.push(m),
-  });
-  // biome-ignore lint/suspicious/noExplicitAny: restoring a persisted snapshot from JSON
-  const actor = createActor(machine, snapshot ? { snapshot: snapshot as any } : {});
-  const states: string[] = [];
-  actor.subscribe((s) => {
-    const name = stateName(s.value);
-    if (states.at(-1) !== name) states.push(name);
-  });
-  actor.start();
-  return { host, actor, states, finalized, media, machine };
-}
-
-const state = (r: Rig) => stateName(r.actor.getSnapshot().value);
-const ctx = (r: Rig) => r.actor.getSnapshot().context;
-const tick = (ms = 1) => vi.advanceTimersByTimeAsync(ms);
-
-async function recordingRig(settings: Settings = DEFAULT_SETTINGS, host = new FakeHost()): Promise<Rig> {
-  const r = rig(host);
-  r.actor.send({ type: "ui.start", sessionId: "sess-1", settings });
-  await tick(5);
-  expect(state(r)).toBe("recording");
-  return r;
-}
 
 describe("session machine", () => {
   beforeEach(() => {

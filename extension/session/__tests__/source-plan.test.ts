@@ -76,4 +76,19 @@ describe("planRecording", () => {
     const r = planRecording(settings, FAKE_SOURCES, []);
     expect(r.ok && r.plan.video?.sources).toEqual([{ id: "display:0", kind: "display" }]);
   });
+
+  it("records a chosen source with the kind the host reports, whatever kind the page claimed", () => {
+    const settings = {
+      ...DEFAULT_SETTINGS,
+      chosenSources: [
+        { id: "window:1", kind: "display" as const },
+        { id: "display:0", kind: "webcam" as const },
+      ],
+    };
+    const r = planRecording(settings, FAKE_SOURCES, []);
+    expect(r.ok && r.plan.video?.sources).toEqual([
+      { id: "window:1", kind: "window" },
+      { id: "display:0", kind: "display" },
+    ]);
+  });
 });
