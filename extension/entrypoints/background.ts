@@ -1,4 +1,4 @@
-import { BADGE_ALARM, bootBackground, handleUiRequest, refreshBadge } from "../session/background-wiring";
+import { bootBackground, handleUiRequest, refreshBadge, SESSION_TICK_ALARM } from "../session/background-wiring";
 import { UiRequest } from "../session/ui-messages";
 
 // Thin entrypoint: listeners are registered in the worker's first turn (so MV3 wakes it for
@@ -18,7 +18,7 @@ export default defineBackground(() => {
   });
 
   chrome.alarms.onAlarm.addListener((alarm) => {
-    if (alarm.name === BADGE_ALARM) void ready.then(refreshBadge);
+    if (alarm.name === SESSION_TICK_ALARM) void ready.then(refreshBadge);
   });
 
   chrome.runtime.onMessage.addListener((message, _sender, sendResponse) => {

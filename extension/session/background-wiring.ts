@@ -1,4 +1,4 @@
-import { HOST_NAME } from "@sessions/shared";
+import { HOST_NAME, SESSION_KEEPALIVE_MINUTES } from "@sessions/shared";
 import { listSourcesOnce } from "../host/list-sources";
 import { chromeConnect } from "../host/native-port";
 import { enforcePolicy } from "../policy/policy-enforcement";
@@ -13,11 +13,17 @@ import { type SourcesReply, type StatusBroadcast, type UiReply, UiRequest } from
 
 /**
  * The worker's modules put together: database, queue, session controller, badge, status
- * broadcasts and the once-a-minute badge tick. Event listeners are registered by the entrypoint
+ * broadcasts and the session tick alarm. Event listeners are registered by the entrypoint
  * synchronously (MV3 wakes the worker only for listeners added in its first turn) and wait here.
  */
 
-export const BADGE_ALARM = "sessions-badge-tick";
+/**
+ * While a session is active this alarm fires every SESSION_KEEPALIVE_MINUTES. It refreshes the
+ * badge's minutes, and — its real job — wakes a service worker that Chrome stopped: the woken
+ * worker restores its snapshot, reconnects and reattaches to the recorder daemon, which keeps
+ * recording meanwhile (RECORDER_ORPHAN_GRACE_MS is well above this period).
+ */
+export const SESSION_TICK_ALARM = "sessions-session-tick";
 
 export async function bootBackground(): Promise<SessionController> {
   const db = await openSessionsDb();
@@ -50,10 +56,10 @@ export async function bootBackground(): Promise<SessionController> {
 }
 
 async function updateTick(s: SessionStatus): Promise<void> {
-  const want = s.state === "recording";
-  const has = await chrome.alarms.get(BADGE_ALARM);
-  if (want && !has) await chrome.alarms.create(BADGE_ALARM, { periodInMinutes: 1 });
-  if (!want && has) await chrome.alarms.clear(BADGE_ALARM);
+  const want = s.state !== "idle" && s.state !== "completed" && s.state !== "failed";
+  const has = await chrome.alarms.get(SESSION_TICK_ALARM);
+  if (want && !has) await chrome.alarms.create(SESSION_TICK_ALARM, { periodInMinutes: SESSION_KEEPALIVE_MINUTES });
+  if (!want && has) await chrome.alarms.clear(SESSION_TICK_ALARM);
 }
 
 export async function refreshBadge(controller: SessionController): Promise<void> {

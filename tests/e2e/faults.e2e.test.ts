@@ -1,11 +1,13 @@
 /**
  * Faults during a real recording (Xvfb window + PulseAudio speech, installed host, both children):
- * - the extension's service worker is stopped: it restarts from its persisted snapshot and the
- *   session completes with everything committed so far;
- * - the native host process is killed: the extension reconnects, asks for `segments.resend`, the
- *   new host offers what its predecessor had spooled but not had acknowledged, and nothing already
- *   committed is lost. The host's spool (SESSIONS_SPOOL_DIR, given to Chromium and so to the host)
- *   is read directly to know which items were unacknowledged at the moment of the kill.
+ * - the host process Chrome started (the relay) is killed: the extension reconnects, reattaches
+ *   to the recorder daemon, which recorded on, and the session completes without a hole;
+ * - the recorder daemon itself is killed: its children exit, the extension reconnects, asks for
+ *   `segments.resend`, the new daemon offers what its predecessor had spooled but not had
+ *   acknowledged, and nothing already committed is lost. The spool (SESSIONS_SPOOL_DIR, given to
+ *   Chromium and so to the host) is read directly to know what was unacknowledged at the kill;
+ * - the extension's service worker is stopped: the daemon records on, the session tick alarm
+ *   wakes a new worker, which reattaches, and the session completes without a hole.
  */
 import fs from "node:fs";
 import os from "node:os";
@@ -108,6 +110,28 @@ function spooled(spool: string, sessionId: string): string[] {
     .map((i) => `${i.kind}/${i.seq}`);
 }
 
+/** Lets any extension worker that Chrome started (and puppeteer paused on attach) run; starts none. */
+async function unpauseWorkers(s: SessionsBrowser): Promise<void> {
+  for (const t of s.browser.targets().filter((x) => x.type() === "service_worker" && x.url().includes(s.extensionId))) {
+    const cdp = await t.createCDPSession().catch(() => null);
+    if (!cdp) continue;
+    await cdp.send("Runtime.runIfWaitingForDebugger").catch(() => undefined);
+    await cdp.detach().catch(() => undefined);
+  }
+}
+
+/** Every track's segments run 0…n-1: nothing recorded went missing. */
+function expectWhole(segments: Record<string, string>): void {
+  for (const track of ["video", "audio"]) {
+    const seqs = Object.keys(segments)
+      .filter((k) => k.startsWith(`${track}/`))
+      .map((k) => Number(k.split("/")[1]))
+      .sort((a, b) => a - b);
+    expect(seqs.length, `${track} segments`).toBeGreaterThan(3);
+    expect(seqs, `${track} segments without a hole`).toEqual(seqs.map((_, i) => i));
+  }
+}
+
 describe("faults during a real recording", () => {
   let desktop: Desktop;
   let s: SessionsBrowser;
@@ -153,7 +177,50 @@ describe("faults during a real recording", () => {
     fs.rmSync(spool, { recursive: true, force: true });
   });
 
-  it("the native host killed mid-recording: reconnect, resend, nothing committed lost, the unacknowledged arrive", async () => {
+  it("the browser's host process killed mid-recording: the extension reattaches to the daemon, which recorded on", async () => {
+    await tab.bringToFront();
+    await pressToolbar(s, tab);
+    const rec = await waitState<Status>(panel, ["recording", "failed"], 30_000);
+    expect(rec, JSON.stringify(rec)).toMatchObject({ state: "recording" });
+    const sessionId = rec.sessionId as string;
+    await waitFor(
+      "committed segments",
+      async () => Object.keys((await readStored(panel, sessionId)).segments).length >= 4,
+    );
+    const browserPid = s.browser.process()?.pid;
+    if (!browserPid) throw new Error("no Chromium process");
+    const relays = descendantsMatching(browserPid, "native-host/dist/host.mjs");
+    expect(relays, "exactly one host process under this Chromium").toHaveLength(1);
+    const daemon = s.daemonPid() as number;
+    const children = [
+      ...descendantsMatching(daemon, "swift-capture"),
+      ...descendantsMatching(daemon, "sessions-audio"),
+    ];
+    expect(children.length, "the daemon runs both children").toBe(2);
+    const before = (await readStored(panel, sessionId)).segments;
+    process.kill(relays[0] as number, "SIGKILL");
+
+    await waitFor(
+      "segments after the kill",
+      async () => Object.keys((await readStored(panel, sessionId)).segments).length >= Object.keys(before).length + 6,
+      30_000,
+    );
+    expect((await status<Status>(panel)).state).toBe("recording");
+    expect(s.daemonPid()).toBe(daemon);
+    for (const pid of children) expect(isZombie(pid), `child ${pid} kept recording`).toBe(false);
+    await pressToolbar(s, tab);
+    const final = await waitState<Status>(panel, ["completed", "failed"], 40_000);
+    expect(final, JSON.stringify(final)).toMatchObject({ state: "completed", error: null });
+    const after = await waitFor("the finalized record", async () => {
+      const r = await readStored(panel, sessionId);
+      return r.session?.state === "completed" ? r : null;
+    });
+    for (const [k, sha] of Object.entries(before)) expect(after.segments[k], `committed ${k} kept`).toBe(sha);
+    expectWhole(after.segments);
+    await waitFor("the spool emptied by the acks", async () => spooled(spool, sessionId).length === 0, 10_000);
+  }, 120_000);
+
+  it("the recorder daemon killed mid-recording: reconnect, resend, nothing committed lost, the unacknowledged arrive", async () => {
     await tab.bringToFront();
     await pressToolbar(s, tab);
     const rec = await waitState<Status>(panel, ["recording", "failed"], 30_000);
@@ -166,10 +233,8 @@ describe("faults during a real recording", () => {
       );
     });
 
-    const browserPid = s.browser.process()?.pid;
-    if (!browserPid) throw new Error("no Chromium process");
-    const hosts = descendantsMatching(browserPid, "native-host/dist/host.mjs");
-    expect(hosts, "exactly one host under this Chromium").toHaveLength(1);
+    const daemon = s.daemonPid();
+    if (!daemon) throw new Error("no recorder daemon");
     // Kill while an item is in flight: spooled (sidecar written) and not yet acknowledged.
     let unacked: string[] = [];
     const watchUntil = Date.now() + 15_000;
@@ -178,11 +243,11 @@ describe("faults during a real recording", () => {
       if (unacked.length === 0) await sleep(2);
     }
     const children = [
-      ...descendantsMatching(hosts[0] as number, "swift-capture"),
-      ...descendantsMatching(hosts[0] as number, "sessions-audio"),
+      ...descendantsMatching(daemon, "swift-capture"),
+      ...descendantsMatching(daemon, "sessions-audio"),
     ];
-    expect(children.length, "the host ran both children").toBe(2);
-    process.kill(hosts[0] as number, "SIGKILL");
+    expect(children.length, "the daemon ran both children").toBe(2);
+    process.kill(daemon, "SIGKILL");
     const killedAt = Date.now();
     orphans.push(...children);
     unacked = [...new Set([...unacked, ...spooled(spool, sessionId)])];
@@ -195,7 +260,7 @@ describe("faults during a real recording", () => {
     const final = await waitState<Status>(panel, ["completed", "failed"], 40_000);
     const recoveredMs = Date.now() - killedAt;
     expect(final, JSON.stringify(final)).toMatchObject({ state: "completed" });
-    // The new host has no recording to reattach to: the machine says so and keeps what it has.
+    // The new daemon has no recording to reattach to: the machine says so and keeps what it has.
     expect(final.error?.code).toBe("HOST_DISCONNECTED");
     const after = await waitFor("the finalized record", async () => {
       const r = await readStored(panel, sessionId);
@@ -203,14 +268,14 @@ describe("faults during a real recording", () => {
     });
     for (const [k, sha] of Object.entries(before)) expect(after.segments[k], `committed ${k} kept`).toBe(sha);
     for (const k of unacked) expect(after.segments[k], `unacknowledged ${k} arrived after the kill`).toBeDefined();
-    // The killed host's children see their stdin close and exit: nothing keeps capturing unseen.
+    // The killed daemon's children see their stdin close and exit: nothing keeps capturing unseen.
     const alive = () => children.filter((pid) => fs.existsSync(`/proc/${pid}`) && !isZombie(pid));
     await waitFor("the orphaned children to exit", async () => alive().length === 0, 10_000).catch(() => undefined);
     expect(
       alive().map((pid) => fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0")[0]),
-      "children of the killed host still running",
+      "children of the killed daemon still running",
     ).toEqual([]);
-    // Every item the new host offered was committed and acknowledged, so its spool let them go.
+    // Every item the new daemon offered was committed and acknowledged, so its spool let them go.
     await waitFor("the spool emptied by the acks", async () => spooled(spool, sessionId).length === 0, 10_000);
     console.log(
       JSON.stringify({
@@ -225,7 +290,7 @@ describe("faults during a real recording", () => {
     );
   }, 120_000);
 
-  it("the service worker stopped mid-recording: it restarts from its snapshot and the session completes", async () => {
+  it("the service worker stopped mid-recording: the daemon records on, the tick alarm wakes a worker, the session completes whole", async () => {
     await tab.bringToFront();
     await pressToolbar(s, tab);
     const rec = await waitState<Status>(panel, ["recording", "failed"], 30_000);
@@ -236,23 +301,51 @@ describe("faults during a real recording", () => {
       async () => Object.keys((await readStored(panel, sessionId)).segments).length >= 4,
     );
     const before = (await readStored(panel, sessionId)).segments;
+    const browserPid = s.browser.process()?.pid;
+    if (!browserPid) throw new Error("no Chromium process");
+    // The worker's native port is its host process (the relay): a new one means a new worker reconnected.
+    const relays = () => descendantsMatching(browserPid, "native-host/dist/host.mjs");
+    const [oldRelay] = relays();
+    expect(oldRelay).toBeGreaterThan(0);
 
     const cdp = await panel.createCDPSession();
     await cdp.send("ServiceWorker.enable");
     await cdp.send("ServiceWorker.stopAllWorkers");
     await cdp.detach();
-    const woken = status<Status>(panel);
+    const stoppedAt = Date.now();
+    await waitFor("the stopped worker's port to close", async () => !relays().includes(oldRelay as number), 10_000);
+    // Nothing from the test wakes it: the session tick alarm (every 30 s) must. Puppeteer attaches
+    // to new workers paused until a debugger lets them run; letting a started one run does not
+    // start one, so the test releases whatever Chrome started and waits for the reconnect.
+    await waitFor(
+      "a worker woken by the alarm to reconnect",
+      async () => {
+        await unpauseWorkers(s);
+        return relays().length === 1;
+      },
+      45_000,
+    );
+    const wokeAfterMs = Date.now() - stoppedAt;
     await releaseWorker(s);
-    expect((await woken).sessionId).toBe(sessionId);
+    expect((await status<Status>(panel)).sessionId).toBe(sessionId);
+    await waitFor(
+      "what was recorded while no worker listened",
+      async () => Object.keys((await readStored(panel, sessionId)).segments).length >= Object.keys(before).length + 20,
+      30_000,
+    );
+    expect((await status<Status>(panel)).state).toBe("recording");
 
+    await pressToolbar(s, tab);
     const final = await waitState<Status>(panel, ["completed", "failed"], 40_000);
-    expect(final, JSON.stringify(final)).toMatchObject({ state: "completed" });
+    expect(final, JSON.stringify(final)).toMatchObject({ state: "completed", error: null });
     const after = await waitFor("the finalized record", async () => {
       const r = await readStored(panel, sessionId);
       return r.session?.state === "completed" ? r : null;
     });
     for (const [k, sha] of Object.entries(before)) expect(after.segments[k], `committed ${k} kept`).toBe(sha);
+    expectWhole(after.segments);
     const totals = after.session as { video: { count: number }; audio: { count: number } };
     expect(totals.video.count + totals.audio.count).toBe(Object.keys(after.segments).length);
-  }, 120_000);
+    console.log(JSON.stringify({ measured: { workerWokenByAlarmAfterMs: wokeAfterMs } }));
+  }, 150_000);
 });

@@ -30,6 +30,13 @@ export interface SessionsBrowser {
   browser: Browser;
   extensionId: string;
   userDataDir: string;
+  /**
+   * The recorder daemon's runtime directory for this browser (SESSIONS_RUNTIME_DIR): each browser
+   * gets its own, so a daemon started for one test never serves another test's browser.
+   */
+  runtimeDir: string;
+  /** The pid of the recorder daemon serving this browser, if one runs. */
+  daemonPid(): number | null;
   /** The extension's service worker (waits for it to be running). */
   worker(): Promise<WebWorker>;
   /** Opens an extension page such as "sidepanel.html". */
@@ -56,13 +63,19 @@ export async function launchSessions(options: LaunchOptions = {}): Promise<Sessi
   if (options.installHost !== false)
     execFileSync(process.execPath, [CLI, "install", "--user-data-dir", userDataDir], { stdio: "pipe" });
 
+  const runtimeDir = options.env?.SESSIONS_RUNTIME_DIR ?? fs.mkdtempSync(path.join("/tmp", "sessions-e2e-rt-"));
+  const daemonPid = () => {
+    const file = path.join(runtimeDir, "recorder.pid");
+    const pid = fs.existsSync(file) ? Number.parseInt(fs.readFileSync(file, "utf8"), 10) : Number.NaN;
+    return Number.isInteger(pid) && pid > 0 ? pid : null;
+  };
   const browser = await puppeteer.launch({
     executablePath: CHROMIUM,
     headless: true,
     pipe: true,
     userDataDir,
     enableExtensions: [EXTENSION_DIR],
-    env: { ...process.env, ...options.env },
+    env: { ...process.env, SESSIONS_RUNTIME_DIR: runtimeDir, ...options.env },
     args: CHROMIUM_ARGS,
   });
 
@@ -80,6 +93,8 @@ export async function launchSessions(options: LaunchOptions = {}): Promise<Sessi
     browser,
     extensionId: EXTENSION_ID,
     userDataDir,
+    runtimeDir,
+    daemonPid,
     worker,
     async openPage(file) {
       const page = await browser.newPage();
@@ -88,6 +103,15 @@ export async function launchSessions(options: LaunchOptions = {}): Promise<Sessi
     },
     async close() {
       await browser.close().catch(() => {});
+      // A daemon outlives the browser by design (a session it records goes on for a grace period);
+      // a test's daemon must not: its children see their stdin close and exit with it.
+      const pid = daemonPid();
+      if (pid)
+        try {
+          process.kill(pid, "SIGKILL");
+        } catch {
+          // already gone
+        }
       fs.rmSync(userDataDir, { recursive: true, force: true });
     },
   };
