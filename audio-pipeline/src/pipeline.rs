@@ -3,9 +3,14 @@
 //! largest block plus 40 ms, so late device buffers still make it), limits, and hands the frames
 //! to the segmenter; once a second it reports health; twice a second it checks the devices.
 //! Guarantees: the media timeline advances with CLOCK_MONOTONIC (never with a device's own
-//! pace), so audio stays on the host's session clock; paused time is never put on the timeline;
-//! pause mixes everything captured before it (and cuts the not-yet-delivered rest with the
-//! pause, so resume joins without silence); stop and EOF mix up to "now" so nothing captured
+//! pace), so audio stays on the host's session clock; it begins at session time 0 for the
+//! session's own start (`SessionClock::media_start_ns`) — the time the devices take to open and
+//! deliver (0.1–0.7 s with PulseAudio) is silence, so the first segment covers the same media
+//! time as the first video segment — and at the request for a restart; paused time is never put
+//! on the timeline; pause mixes everything captured before it (and cuts the not-yet-delivered
+//! rest with the pause, so resume joins without silence — except before any device delivered
+//! its first sample: that start-up silence is kept up to the pause, so audio does not fall
+//! behind video); stop and EOF mix up to "now" so nothing captured
 //! before them is lost; a segment write failure (disk full) ends the recording with an error
 //! event, keeping every finished segment.
 
@@ -49,6 +54,8 @@ pub enum Control {
 
 pub struct PipelineConfig {
     pub clock: SessionClock,
+    /// CLOCK_MONOTONIC ns at which the start command arrived (before any device was opened).
+    pub requested_ns: u64,
     pub spool_dir: PathBuf,
     pub segment_seconds: u32,
 }
@@ -64,6 +71,8 @@ pub struct Pipeline {
     paused_since: Option<u64>,
     /// Frames mixed since the start.
     mixed: u64,
+    /// Whether any device has delivered a sample since the start.
+    heard: bool,
     mix: Vec<f32>,
     scratch: Vec<f32>,
     fill: FillWatch,
@@ -80,14 +89,15 @@ pub struct StartError {
 }
 
 impl Pipeline {
-    /// Opens the devices and the spool. Nothing runs yet; `run` starts the clock.
+    /// Opens the devices and the spool. The media timeline starts where the clock says (the
+    /// origin, or the request), not after the devices opened; `run` mixes from there on.
     pub fn new(cfg: PipelineConfig, mut slots: Vec<Slot>, emitter: Emitter) -> Result<Self, StartError> {
         for slot in &mut slots {
             slot.open().map_err(|e| StartError { code: ErrorCode::SourceUnavailable, message: e.to_string() })?;
         }
         let encoder = OpusEncoder::new(OPUS_BITRATE, OPUS_COMPLEXITY)
             .map_err(|e| StartError { code: ErrorCode::EncoderFailed, message: e.to_string() })?;
-        let start_ns = monotonic_ns();
+        let start_ns = cfg.clock.media_start_ns(cfg.requested_ns);
         let first_sample = ns_to_samples(cfg.clock.ns_at(start_ns));
         let segmenter = Segmenter::new(encoder, cfg.spool_dir, cfg.segment_seconds, first_sample)
             .map_err(|e| StartError { code: segment_error_code(&e), message: e.to_string() })?;
@@ -101,6 +111,7 @@ impl Pipeline {
             paused_total_ns: 0,
             paused_since: None,
             mixed: 0,
+            heard: false,
             mix: Vec::with_capacity(SAMPLE_RATE as usize),
             scratch: Vec::with_capacity(SAMPLE_RATE as usize),
             fill: FillWatch::new(0.9, 0.7),
@@ -179,6 +190,7 @@ impl Pipeline {
                 self.slots[i].close();
             }
         }
+        self.heard |= self.slots.iter().any(|s| s.buffered_frames() > 0);
     }
 
     fn mix_until(&mut self, target: u64) -> Result<(), SegmentError> {
@@ -211,7 +223,13 @@ impl Pipeline {
     fn drain_captured(&mut self, now: u64) -> Result<u64, SegmentError> {
         let due = self.due(now);
         self.pull(due);
-        let newest = self.slots.iter().map(Slot::buffered_frames).max().unwrap_or(0) as u64;
+        let newest = if self.heard {
+            self.slots.iter().map(Slot::buffered_frames).max().unwrap_or(0) as u64
+        } else {
+            // Nothing was captured yet: no audio waits to join after resume, and cutting the
+            // start-up silence would put the audio that much ahead of the video.
+            due.saturating_sub(self.mixed)
+        };
         let target = (self.mixed + newest).min(due);
         self.mix_until(target)?;
         Ok(due - target)
@@ -418,5 +436,120 @@ pub fn segment_error_code(e: &SegmentError) -> ErrorCode {
         SegmentError::DiskFull(_) => ErrorCode::DiskFull,
         SegmentError::Io { .. } => ErrorCode::Internal,
         SegmentError::Encode(_) => ErrorCode::EncoderFailed,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::mpsc::{self, Sender};
+    use std::thread::JoinHandle;
+    use std::time::Duration;
+
+    use serde_json::Value;
+
+    use super::*;
+    use crate::capture::synthetic::{Signal, Synthetic};
+    use crate::capture::MicSpec;
+    use crate::clock::samples_to_us;
+    use crate::emit::Captured;
+
+    /// A running pipeline with a synthetic tone, whose start request came `origin_ago_ms` after
+    /// the session origin.
+    struct Run {
+        control: Sender<Control>,
+        thread: JoinHandle<()>,
+        captured: Captured,
+        clock: SessionClock,
+        dir: PathBuf,
+    }
+
+    impl Run {
+        fn start(name: &str, origin_ago_ms: u64) -> Self {
+            let dir = std::env::temp_dir().join(format!("sessions-audio-pipeline-{name}-{}", std::process::id()));
+            let _ = std::fs::remove_dir_all(&dir);
+            let captured = Captured::default();
+            let now = monotonic_ns();
+            let clock = SessionClock::new((now - origin_ago_ms * 1_000_000) as u128);
+            let cfg = PipelineConfig { clock, requested_ns: now, spool_dir: dir.clone(), segment_seconds: 1 };
+            let spec = MicSpec::Synthetic(Synthetic { signal: Signal::Tone(440.0), fault: None });
+            let slots = vec![Slot::new(SlotKind::Mic(spec), 1.0)];
+            let pipeline = Pipeline::new(cfg, slots, Emitter::new(Box::new(captured.clone()))).unwrap();
+            let (control, rx) = mpsc::channel();
+            let thread = std::thread::spawn(move || pipeline.run(rx));
+            Self { control, thread, captured, clock, dir }
+        }
+
+        /// Stops; returns the segment events and the session ns of the stop.
+        fn stop(self) -> (Vec<Value>, u128) {
+            let stopped = self.clock.ns_at(monotonic_ns());
+            self.control.send(Control::Stop(None)).unwrap();
+            self.thread.join().unwrap();
+            let _ = std::fs::remove_dir_all(&self.dir);
+            (self.captured.lines().into_iter().filter(|v| v["type"] == "segment").collect(), stopped)
+        }
+    }
+
+    fn sleep_ms(ms: u64) {
+        std::thread::sleep(Duration::from_millis(ms));
+    }
+
+    fn id(s: &str) -> RequestId {
+        RequestId::try_from(s.to_string()).unwrap()
+    }
+
+    /// Checks the segments are contiguous with exact µs stamps; returns the samples they cover.
+    fn contiguous_units(segments: &[Value]) -> u64 {
+        let first = segments[0]["firstSample"].as_u64().unwrap();
+        let mut next = first;
+        for s in segments {
+            assert_eq!(s["firstSample"].as_u64().unwrap(), next, "{s}");
+            let units = s["units"].as_u64().unwrap();
+            assert_eq!(s["startUs"].as_u64().unwrap(), samples_to_us(next));
+            assert_eq!(s["endUs"].as_u64().unwrap(), samples_to_us(next + units));
+            next += units;
+        }
+        next - first
+    }
+
+    #[test]
+    fn the_start_up_delay_is_silence_from_session_time_zero() {
+        // The start request arrives 400 ms after the origin (the host launched the child then).
+        let run = Run::start("startup", 400);
+        sleep_ms(1_300);
+        let (segments, stopped) = run.stop();
+        let first = &segments[0];
+        assert_eq!((first["firstSample"].as_u64(), first["startUs"].as_u64()), (Some(0), Some(0)), "{first}");
+        assert_eq!((first["units"].as_u64(), first["endUs"].as_u64()), (Some(48_000), Some(1_000_000)));
+        let covered = contiguous_units(&segments) as i64;
+        let elapsed = ns_to_samples(stopped) as i64;
+        assert!((covered - elapsed).abs() < 48 * 40, "covered {covered} samples of {elapsed}");
+    }
+
+    #[test]
+    fn a_restarted_child_begins_at_its_request() {
+        let run = Run::start("restart", 5_000);
+        sleep_ms(600);
+        let (segments, stopped) = run.stop();
+        let first = segments[0]["firstSample"].as_u64().unwrap();
+        assert!((first as i64 - 240_000).abs() < 48, "first sample {first}: the request, 5 s in");
+        let covered = contiguous_units(&segments) as i64;
+        let elapsed = ns_to_samples(stopped) as i64 - first as i64;
+        assert!((covered - elapsed).abs() < 48 * 40, "covered {covered} samples of {elapsed}");
+    }
+
+    #[test]
+    fn a_pause_before_the_first_sample_keeps_the_start_up_silence() {
+        let run = Run::start("pause-first", 400);
+        run.control.send(Control::Pause(id("p"))).unwrap();
+        sleep_ms(300);
+        let resumed = run.clock.ns_at(monotonic_ns());
+        run.control.send(Control::Resume(id("r"))).unwrap();
+        sleep_ms(500);
+        let (segments, stopped) = run.stop();
+        assert_eq!(segments[0]["firstSample"], 0);
+        let covered = contiguous_units(&segments) as i64;
+        // The 400 ms of start-up silence before the pause, then the time since the resume.
+        let want = ns_to_samples(400_000_000 + stopped - resumed) as i64;
+        assert!((covered - want).abs() < 48 * 40, "covered {covered} samples, want {want}");
     }
 }

@@ -88,6 +88,7 @@ impl Session {
     }
 
     fn start(&mut self, c: StartCommand) {
+        let requested_ns = monotonic_ns();
         let id = c.id.as_str().to_string();
         if self.running.is_some() {
             return self.emit(Output::error(Some(&id), ErrorCode::InvalidState, "already recording"));
@@ -112,6 +113,7 @@ impl Session {
         let clock = SessionClock::new(c.clock.origin_ns.nanos());
         let cfg = PipelineConfig {
             clock,
+            requested_ns,
             spool_dir: PathBuf::from(c.spool_dir.as_str()),
             segment_seconds: c.segment_seconds.get(),
         };

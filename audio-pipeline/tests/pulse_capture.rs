@@ -1,7 +1,9 @@
 //! System audio through a real PulseAudio server started by the test (private XDG_RUNTIME_DIR,
 //! null sink `sys`): espeak-ng speech played into the sink comes out of the recorded segments
 //! (normalised cross-correlation ≥ 0.9) at a measured offset, with a synthetic mic mixed in at
-//! the right level; and a change of default sink, then its loss, are followed without stopping.
+//! the right level; the first segment starts at session time 0 however long the start took, with
+//! the sink's sound placed at the session time it was captured (the A/V alignment); and a change
+//! of default sink, then its loss, are followed without stopping.
 
 mod common;
 
@@ -105,6 +107,71 @@ fn speech_played_into_the_sink_is_recorded_with_the_mic_mixed_in() {
     // An idle null sink's monitor delivers nothing: reported as silent, back to ok once it plays.
     let last = &health[health.len() - 1];
     assert_eq!(last["devices"]["system"], "ok", "{last}");
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn the_first_segment_starts_at_session_time_zero_with_sound_where_it_was_captured() {
+    require("ffmpeg");
+    let pulse = Pulse::start("origin");
+    let dir = temp_dir("origin");
+
+    // Like the host: take the origin, launch the child, send `start` — here 400 ms late, as on a
+    // loaded machine (video's first segment starts at 0 regardless).
+    // The stream into the sink runs from before the origin, so its monitor has sound at once.
+    let soon = monotonic_ns() + 800_000_000;
+    let bursts: Vec<u64> = [1_200u64, 2_000, 2_800].iter().map(|ms| soon + ms * 1_000_000).collect();
+    let feeder = Feeder::start(&pulse, "sys", bursts);
+    std::thread::sleep(Duration::from_nanos(soon - monotonic_ns()));
+    let origin = monotonic_ns();
+    let mut audio = Audio::spawn(&pulse.env());
+    std::thread::sleep(Duration::from_millis(400));
+    let requested = monotonic_ns();
+    audio.send(start_command("1", origin, &dir.join("spool"), 1, json!(null), json!({"gain": 1.0})));
+    assert_eq!(audio.reply("1", Duration::from_secs(10))["type"], "ok");
+    let opened = monotonic_ns();
+    std::thread::sleep(Duration::from_millis(3_300).saturating_sub(Duration::from_nanos(opened - origin)));
+    let stopped = monotonic_ns();
+    audio.send(json!({"type": "stop", "id": "2"}));
+    assert_eq!(audio.reply("2", Duration::from_secs(5))["type"], "ok");
+    let _ = audio.close_and_wait();
+    let written = feeder.finish();
+
+    let segments = audio.events("segment");
+    let first = &segments[0];
+    assert_eq!((first["firstSample"].as_u64(), first["startUs"].as_u64()), (Some(0), Some(0)), "{first}");
+    assert_eq!((first["endUs"].as_u64(), first["units"].as_u64()), (Some(1_000_000), Some(48_000)), "{first}");
+    // The same slots as video's segments, [k s, (k+1) s): the host pairs them with offset 0.
+    for (k, s) in segments.iter().enumerate().take(segments.len() - 1) {
+        assert_eq!(s["startUs"].as_u64(), Some(k as u64 * 1_000_000), "{s}");
+        assert_eq!(s["endUs"].as_u64(), Some((k as u64 + 1) * 1_000_000), "{s}");
+    }
+    let (first_sample, pcm) = decode_segments(&segments);
+    assert_eq!(first_sample, 0);
+    let elapsed = ns_to_samples((stopped - origin) as u128) as i64;
+    assert!((pcm.len() as i64 - elapsed).abs() < 48 * 60, "covered {} of {elapsed} samples", pcm.len());
+
+    // Each burst sits where it was played on the session clock (the offset includes the
+    // stream's 20 ms latency and where in a 40 ms read the burst fell), nothing before the start
+    // request (nothing can be captured then).
+    let ms = |ns: u64| (ns - origin) as f64 / 1e6;
+    let found: Vec<f64> = onsets(&pcm, 0.1).iter().map(|i| *i as f64 / 48.0).collect();
+    let played: Vec<f64> = written.iter().map(|t| ms(*t)).collect();
+    eprintln!(
+        "start requested at {:.1} ms, device open at {:.1} ms; bursts played at {played:.1?} ms, recorded at {found:.1?} ms",
+        ms(requested),
+        ms(opened)
+    );
+    assert!(rms(&pcm[..(ms(requested) as usize) * 48]) < 1e-3, "silence before the start request");
+    assert_eq!(found.len(), played.len(), "one onset per burst");
+    let offsets: Vec<f64> = played.iter().zip(&found).map(|(p, f)| f - p).collect();
+    for (p, f) in played.iter().zip(&found) {
+        assert!((-10.0..=120.0).contains(&(f - p)), "a burst played at {p:.1} ms is recorded at {f:.1} ms");
+    }
+    // The same offset for the first burst as for later ones: the start-up padding put the first
+    // captured sample where it belongs, not at the front of the track.
+    let spread = offsets.iter().cloned().fold(f64::MIN, f64::max) - offsets.iter().cloned().fold(f64::MAX, f64::min);
+    assert!(spread < 30.0, "offsets {offsets:.1?} ms differ by {spread:.1} ms");
     let _ = std::fs::remove_dir_all(dir);
 }
 

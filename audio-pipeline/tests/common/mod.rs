@@ -303,3 +303,121 @@ pub fn ncc_at(signal: &[f32], reference: &[f32], lag: usize) -> f64 {
 pub fn rms(x: &[f32]) -> f64 {
     (x.iter().map(|v| (*v as f64).powi(2)).sum::<f64>() / x.len().max(1) as f64).sqrt()
 }
+
+/// A low-latency stream into a sink, fed in real time by a thread: silence, with 100 ms bursts
+/// of a 1 kHz tone (amplitude 0.5) starting at the CLOCK_MONOTONIC instants asked for. Sound
+/// written at instant T plays within the stream's latency (20 ms), so the recording should hold
+/// each burst at T on the session clock. Dropping it stops the stream.
+pub struct Feeder {
+    child: Child,
+    thread: Option<std::thread::JoinHandle<Vec<u64>>>,
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl Feeder {
+    pub fn start(pulse: &Pulse, sink: &str, bursts_at_ns: Vec<u64>) -> Self {
+        require("pacat");
+        let mut child = Command::new("pacat")
+            .args(["--playback", "--raw", "-d", sink, "--format=s16le", "--rate=48000", "--channels=2"])
+            .args(["--latency-msec=20", "--process-time-msec=10"])
+            .envs(pulse.env())
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .spawn()
+            .expect("cannot run pacat");
+        let mut stdin = child.stdin.take().unwrap();
+        // A default pipe holds 64 KiB, 341 ms of this stream: shrink it to one page (21 ms), or
+        // whatever queues in it while pacat connects would delay every later sound.
+        {
+            use std::os::fd::AsRawFd;
+            // SAFETY: F_SETPIPE_SZ on a pipe fd this process owns; failure leaves it as it was.
+            let ok = unsafe { libc::fcntl(stdin.as_raw_fd(), libc::F_SETPIPE_SZ, 4096) };
+            assert!(ok > 0, "cannot shrink the pipe to pacat");
+        }
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let stop_t = stop.clone();
+        let thread = std::thread::spawn(move || {
+            const CHUNK: usize = 480; // 10 ms
+            let burst = 4_800u64;
+            let t0 = monotonic_ns();
+            let mut written = 0u64;
+            let mut started = vec![0u64; bursts_at_ns.len()];
+            // In a burst: (index, samples of it written so far).
+            let mut current: Option<(usize, u64)> = None;
+            while !stop_t.load(std::sync::atomic::Ordering::Relaxed) {
+                let due = t0 + written * 1_000_000_000 / 48_000;
+                let now = monotonic_ns();
+                if due > now {
+                    std::thread::sleep(Duration::from_nanos(due - now));
+                } else if now - due > 20_000_000 {
+                    // Held up (pacat connecting, a busy machine): skip ahead rather than queue
+                    // audio in the pipe, which would play it late.
+                    written = (now - t0) * 48_000 / 1_000_000_000;
+                }
+                let now = monotonic_ns();
+                if current.is_none() {
+                    if let Some(i) = (0..bursts_at_ns.len()).find(|&i| started[i] == 0 && bursts_at_ns[i] <= now) {
+                        started[i] = now;
+                        current = Some((i, 0));
+                    }
+                }
+                let mut buf = Vec::with_capacity(CHUNK * 4);
+                for _ in 0..CHUNK {
+                    let v = match current.as_mut() {
+                        Some((_, n)) if *n < burst => {
+                            let s = 0.5 * (2.0 * std::f64::consts::PI * 1_000.0 * *n as f64 / 48_000.0).sin();
+                            *n += 1;
+                            (s * 32_767.0) as i16
+                        }
+                        _ => 0,
+                    };
+                    buf.extend_from_slice(&v.to_le_bytes());
+                    buf.extend_from_slice(&v.to_le_bytes());
+                }
+                if current.is_some_and(|(_, n)| n >= burst) {
+                    current = None;
+                }
+                if stdin.write_all(&buf).is_err() {
+                    break;
+                }
+                written += CHUNK as u64;
+            }
+            started
+        });
+        Self { child, thread: Some(thread), stop }
+    }
+
+    /// Stops the stream; returns the CLOCK_MONOTONIC instant each burst was written (0: never).
+    pub fn finish(mut self) -> Vec<u64> {
+        self.stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        let started = self.thread.take().map(|t| t.join().unwrap()).unwrap_or_default();
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        started
+    }
+}
+
+impl Drop for Feeder {
+    fn drop(&mut self) {
+        self.stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Indices where the signal's 5 ms RMS rises above `threshold` after at least 50 ms below it.
+pub fn onsets(x: &[f32], threshold: f64) -> Vec<usize> {
+    let mut found = Vec::new();
+    let mut quiet = 10;
+    for (i, w) in x.chunks(240).enumerate() {
+        if rms(w) > threshold {
+            if quiet >= 10 {
+                found.push(i * 240);
+            }
+            quiet = 0;
+        } else {
+            quiet += 1;
+        }
+    }
+    found
+}
