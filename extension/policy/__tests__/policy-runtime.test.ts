@@ -25,6 +25,10 @@ function managedArea(initial: Record<string, unknown>) {
   };
 }
 
+const WINDOW_AND_DISPLAY = [
+  { id: "window:1", kind: "window" as const },
+  { id: "display:0", kind: "display" as const },
+];
 const tick = () => new Promise((r) => setTimeout(r, 10));
 const running: SessionController[] = [];
 afterEach(() => {
@@ -136,13 +140,7 @@ describe("the controller obeys the policy", () => {
     const policy = await startPolicyRuntime(db, managedArea({ layout: "side-by-side", maxFps: 10 }).area);
     const host = new FakeHost();
     const c = await gatedController(db, policy, host);
-    await c.startWith(
-      [
-        { id: "window:1", kind: "window" },
-        { id: "display:0", kind: "display" },
-      ],
-      "grid",
-    );
+    await c.startWith(WINDOW_AND_DISPLAY, "grid");
     await vi.waitFor(() => expect(c.status().state).toBe("recording"));
     expect(host.requests("session.start")[0]).toMatchObject({ video: { layout: "side-by-side", fps: 10 } });
   });
@@ -152,13 +150,7 @@ describe("the controller obeys the policy", () => {
     const policy = await startPolicyRuntime(db, managedArea({ layout: "grid", forbiddenMessage: "Ask IT." }).area);
     const host = new FakeHost();
     const c = await gatedController(db, policy, host);
-    await c.startWith(
-      [
-        { id: "window:1", kind: "window" },
-        { id: "display:0", kind: "display" },
-      ],
-      "side-by-side",
-    );
+    await c.startWith(WINDOW_AND_DISPLAY, "side-by-side");
     await vi.waitFor(() => expect(c.status()).toMatchObject({ state: "recording", layout: "grid" }));
     const refused = await c.command("layout:side-by-side");
     expect(refused).toMatchObject({

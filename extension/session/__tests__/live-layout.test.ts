@@ -15,6 +15,16 @@ const TWO_WINDOWS = {
   ],
 };
 
+/** The host answers session.setLayout only when the test calls the answer, in any order. */
+function heldAnswers(host: FakeHost): (() => void)[] {
+  const answers: (() => void)[] = [];
+  host.handlers["session.setLayout"] = (req, h) => {
+    answers.push(() => h.emit({ type: "result", id: req.id }));
+    return null;
+  };
+  return answers;
+}
+
 describe("layout switch while recording", () => {
   beforeEach(() => {
     vi.useFakeTimers();
@@ -24,11 +34,7 @@ describe("layout switch while recording", () => {
 
   it("sends session.setLayout and shows the new layout once the host accepted it", async () => {
     const host = new FakeHost();
-    const answers: (() => void)[] = [];
-    host.handlers["session.setLayout"] = (req, h) => {
-      answers.push(() => h.emit({ type: "result", id: req.id }));
-      return null;
-    };
+    const answers = heldAnswers(host);
     const r = await recordingRig(TWO_WINDOWS, host);
     expect(statusOf(r.actor.getSnapshot()).layout).toBe("grid");
     r.actor.send({ type: "ui.setLayout", layout: "side-by-side" });
@@ -104,11 +110,7 @@ describe("layout switch while recording", () => {
 
   it("a reply to an older switch does not apply a newer one", async () => {
     const host = new FakeHost();
-    const answers: (() => void)[] = [];
-    host.handlers["session.setLayout"] = (req, h) => {
-      answers.push(() => h.emit({ type: "result", id: req.id }));
-      return null;
-    };
+    const answers = heldAnswers(host);
     const r = await recordingRig(TWO_WINDOWS, host);
     r.actor.send({ type: "ui.setLayout", layout: "side-by-side" });
     await tick(1);

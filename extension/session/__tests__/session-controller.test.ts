@@ -63,6 +63,18 @@ function segmentParts(
 const waitState = (c: SessionController, state: string) =>
   vi.waitFor(() => expect(c.status().state).toBe(state), { timeout: 3000 });
 
+/** A worker records, writes everything, and is stopped (its port closes) while the host records on. */
+async function recordThenStopWorker() {
+  const { db } = await freshDb();
+  const host = new FakeHost();
+  const first = await controller(db, host);
+  await first.command("start");
+  await waitState(first, "recording");
+  await first.flush();
+  first.stop();
+  return { db, host };
+}
+
 describe("session controller (machine + queue + IndexedDB + fake host)", () => {
   it("records a session end to end: segments committed then acked, totals and timeline stored", async () => {
     const { db } = await freshDb();
@@ -160,13 +172,7 @@ describe("session controller (machine + queue + IndexedDB + fake host)", () => {
   });
 
   it("a restarted worker restores the machine from IndexedDB and reattaches mid-recording", async () => {
-    const { db } = await freshDb();
-    const host = new FakeHost();
-    const first = await controller(db, host);
-    await first.command("start");
-    await waitState(first, "recording");
-    await first.flush();
-    first.stop(); // the worker is gone; its port closed
+    const { db, host } = await recordThenStopWorker();
     expect(host.connections[0]?.disconnectedByExtension).toBe(true);
 
     const second = await controller(db, host);
@@ -181,13 +187,7 @@ describe("session controller (machine + queue + IndexedDB + fake host)", () => {
   });
 
   it("a restarted worker finalizes when the host lost the session", async () => {
-    const { db } = await freshDb();
-    const host = new FakeHost();
-    const first = await controller(db, host);
-    await first.command("start");
-    await waitState(first, "recording");
-    await first.flush();
-    first.stop();
+    const { db } = await recordThenStopWorker();
     const second = await controller(db, new FakeHost());
     await waitState(second, "completed");
     await second.flush();
