@@ -1,3 +1,4 @@
+import type { Layout } from "@sessions/shared";
 import type { SessionContext, SessionEvent } from "./session-events";
 import { layoutFor } from "./source-plan";
 
@@ -37,4 +38,16 @@ export function applyLayoutChange(context: SessionContext): Partial<SessionConte
   const video = context.plan?.video;
   if (!layout || !video || !context.plan) return { layoutChange: null };
   return { layoutChange: null, plan: { ...context.plan, video: { ...video, layout } } };
+}
+
+/**
+ * One-source layout shows only the first source: once the host accepted a second one, the
+ * recording needs a grid (like a start with several sources), unless a switch is already asked.
+ */
+export function layoutNeededAfterAdd(context: SessionContext): Layout | null {
+  const video = context.plan?.video;
+  if (!video || context.layoutChange) return null;
+  return video.layout === layoutFor(video.layout, video.sources.length)
+    ? null
+    : layoutFor(video.layout, video.sources.length);
 }

@@ -7,9 +7,15 @@ import {
 } from "@sessions/shared";
 import { assign, fromPromise, sendTo, setup } from "xstate";
 import { createPortActor, type PortDeps } from "../host/port-actor";
-import { errorOf, plannedFrom, sessionGuards } from "./host-replies";
+import { errorOf, plannedFrom, replyTo, sessionGuards } from "./host-replies";
 import { ackRequest, buildRequest } from "./host-requests";
-import { applyLayoutChange, applySourceChange, noteLayoutChange, noteSourceChange } from "./live-changes";
+import {
+  applyLayoutChange,
+  applySourceChange,
+  layoutNeededAfterAdd,
+  noteLayoutChange,
+  noteSourceChange,
+} from "./live-changes";
 import { healthPatch, syncPatch } from "./live-metrics";
 import { liveEvents, request, statusCheck, whenHostEnds } from "./machine-transitions";
 import {
@@ -74,6 +80,9 @@ export function createSessionMachine(deps: SessionMachineDeps) {
     guards: {
       ...sessionGuards,
       planRefused: ({ context, event }) => refusal(context, event) !== null,
+      addedNeedsLayout: ({ context, event }) =>
+        replyTo(event, context, "addSource", "result") &&
+        layoutNeededAfterAdd({ ...context, ...applySourceChange(context) }) !== null,
     },
     actions: {
       send: sendTo("port", ({ context }, p: { kind: RequestKind }) => ({
@@ -161,6 +170,8 @@ export function createSessionMachine(deps: SessionMachineDeps) {
       noteLayoutChange: assign(({ context, event }) => noteLayoutChange(context, event)),
       applyLayoutChange: assign(({ context }) => applyLayoutChange(context)),
       dropLayoutChange: assign({ layoutChange: null }),
+      /** After applySourceChange: the layout the added source needs (one-source layout becomes a grid). */
+      noteNeededLayout: assign(({ context }) => ({ layoutChange: layoutNeededAfterAdd(context) })),
       markSessionLost: assign({ sessionLost: true }),
       forwardMedia: ({ event }) => {
         if (event.type === "host.message") deps.onMedia(event.message as MediaMessage);
@@ -362,7 +373,17 @@ function answersToChanges() {
       { guard: { type: "isErrorReply" as const, params: { kind } }, actions: [drop, "noteError" as const] },
     ];
   };
-  return [...answers("addSource"), ...answers("removeSource"), ...answers("setLayout")];
+  // A second source added to a one-source layout would not be seen: the grid is asked for at once.
+  const addedNeedsLayout = {
+    guard: "addedNeedsLayout" as const,
+    actions: [
+      "applySourceChange" as const,
+      { type: "clearPending" as const, params: { kind: "addSource" as const } },
+      "noteNeededLayout" as const,
+      ...request("setLayout"),
+    ],
+  };
+  return [addedNeedsLayout, ...answers("addSource"), ...answers("removeSource"), ...answers("setLayout")];
 }
 
 export type SessionMachine = ReturnType<typeof createSessionMachine>;

@@ -108,6 +108,22 @@ describe("layout switch while recording", () => {
     expect(idle.host.received).toHaveLength(0);
   });
 
+  it("a window added to a one-source layout gets a grid, so it is seen; a grid stays as it is", async () => {
+    const r = await recordingRig(); // the defaults: the primary display, one-source layout
+    expect(ctx(r).plan?.video?.layout).toBe("passthrough");
+    r.actor.send({ type: "ui.addSource", source: { id: "window:1", kind: "window" } });
+    await tick(2);
+    expect(r.host.received.map((q) => q.type).slice(-2)).toEqual(["session.addSource", "session.setLayout"]);
+    expect(r.host.requests("session.setLayout")[0]).toMatchObject({ layout: "grid" });
+    expect(statusOf(r.actor.getSnapshot())).toMatchObject({ layout: "grid", sources: ["display:0", "window:1"] });
+
+    const grid = await recordingRig({ ...DEFAULT_SETTINGS, layout: "grid" });
+    grid.actor.send({ type: "ui.addSource", source: { id: "window:1", kind: "window" } });
+    await tick(2);
+    expect(grid.host.requests("session.setLayout")).toHaveLength(0);
+    expect(ctx(grid).plan?.video?.sources).toHaveLength(2);
+  });
+
   it("a reply to an older switch does not apply a newer one", async () => {
     const host = new FakeHost();
     const answers = heldAnswers(host);
