@@ -21,6 +21,8 @@ export interface HostOptions {
   hostVersion: string;
   handlers: (ctx: HostContext, onShutdown: (hook: ShutdownHook) => void) => HandlerTable;
   exit: (code: number) => void;
+  /** What the input is, for the log: the browser's stdin, or a relay's connection in the daemon. */
+  inputName?: string;
 }
 
 export type ShutdownHook = (deadlineMs: number) => Promise<void>;
@@ -60,11 +62,11 @@ export class Host {
     });
     input.on("end", () => {
       for (const frame of this.decoder.end()) this.track(this.router.handle(frame));
-      logger.info("stdin closed; shutting down");
+      logger.info(`${this.options.inputName ?? "stdin"} closed; shutting down`);
       void this.shutdown(0);
     });
     input.on("error", (err) => {
-      logger.error("stdin error", { error: String(err) });
+      logger.error(`${this.options.inputName ?? "stdin"} error`, { error: String(err) });
       void this.shutdown(1);
     });
   }

@@ -5,7 +5,7 @@
  */
 import fs from "node:fs";
 import path from "node:path";
-import { EXTENSION_ORIGIN } from "@sessions/shared";
+import { EXTENSION_ORIGIN } from "@sessions/shared/extension-identity";
 
 export interface LaunchArgs {
   origin: string | null;

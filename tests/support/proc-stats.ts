@@ -23,11 +23,15 @@ export function tree(pid: number): number[] {
 }
 
 /**
- * CPU seconds (including reaped children), RSS and PSS bytes of the tree, plus per-command RSS.
+ * CPU seconds (including reaped children), RSS and PSS bytes of the trees under `roots`, plus RSS
+ * per command (or per `labels` entry: two Node processes both call themselves MainThread).
  * PSS splits shared pages (libavcodec, libswiftCore) between the processes mapping them, so the
  * tree's PSS is the honest "memory these processes cost together"; RSS counts them once per process.
  */
-export function treeStats(pid: number): {
+export function treeStats(
+  roots: number | number[],
+  labels: ReadonlyMap<number, string> = new Map(),
+): {
   cpuSeconds: number;
   rssBytes: number;
   pssBytes: number;
@@ -37,7 +41,8 @@ export function treeStats(pid: number): {
   let pages = 0;
   let pss = 0;
   const byCommand: Record<string, number> = {};
-  for (const p of tree(pid)) {
+  const pids = [...new Set((Array.isArray(roots) ? roots : [roots]).flatMap(tree))];
+  for (const p of pids) {
     try {
       const stat = fs.readFileSync(`/proc/${p}/stat`, "utf8");
       const comm = stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"));
@@ -46,7 +51,8 @@ export function treeStats(pid: number): {
       ticks += Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14]);
       const rss = Number(f[21]) * PAGE;
       pages += Number(f[21]);
-      byCommand[comm] = (byCommand[comm] ?? 0) + rss;
+      const name = labels.get(p) ?? comm;
+      byCommand[name] = (byCommand[name] ?? 0) + rss;
       const rollup = fs.readFileSync(`/proc/${p}/smaps_rollup`, "utf8").match(/^Pss:\s+(\d+) kB/m);
       if (rollup) pss += Number(rollup[1]) * 1024;
     } catch {

@@ -67,6 +67,7 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
       hostVersion: options.hostVersion,
       handlers: (ctx) => buildHandlers(recorder, ctx, end),
       exit: () => socket.end(),
+      inputName: "relay connection",
     });
     connections.add(host);
     logger.info("relay connected", { connections: connections.size });

@@ -3,7 +3,7 @@
  * outbound cap (Chrome closes the port on one); a bigger payload is the caller's bug and throws,
  * because media is split into parts before it gets here.
  */
-import { MAX_OUTBOUND_FRAME_BYTES } from "@sessions/shared";
+import { MAX_OUTBOUND_FRAME_BYTES } from "@sessions/shared/constants";
 
 export class FrameTooLargeError extends Error {
   constructor(

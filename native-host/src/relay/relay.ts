@@ -7,7 +7,7 @@
  * port close. The recording itself lives in the daemon and outlives this process.
  */
 import type net from "node:net";
-import { HOST_EXIT_AFTER_EOF_MS } from "@sessions/shared";
+import { HOST_EXIT_AFTER_EOF_MS } from "@sessions/shared/constants";
 import { FrameSplitter } from "../framing/frame-splitter";
 import type { Logger } from "../log/logger";
 

@@ -12,6 +12,7 @@ const key = (sessionId: string, kind: string, seq: number) => `${sessionId}/${ki
 
 export class MediaOutbox {
   private readonly unacked = new Map<string, SpoolItem>();
+  private readonly buffer = Buffer.allocUnsafe(MEDIA_PART_BYTES);
   bytesSent = 0;
 
   constructor(
@@ -47,41 +48,55 @@ export class MediaOutbox {
     return items.length;
   }
 
+  /**
+   * Streams the item from its file: one pass for the checksum, one to send, through a single
+   * part-sized buffer, so sending a segment never holds the whole file in the heap.
+   */
   private transmit(item: SpoolItem): void {
-    const data = fs.readFileSync(item.path);
-    const sha256 = createHash("sha256").update(data).digest("hex");
-    const parts = Math.max(1, Math.ceil(data.length / MEDIA_PART_BYTES));
-    for (let part = 0; part < parts; part++) {
-      const chunk = data.subarray(part * MEDIA_PART_BYTES, (part + 1) * MEDIA_PART_BYTES).toString("base64");
-      const common = {
-        sessionId: item.sessionId,
-        seq: item.seq,
-        part,
-        parts,
-        mime: item.mime,
-        sha256,
-        bytes: data.length,
-        data: chunk,
-      };
-      if (item.kind === "screenshot")
-        this.send({
-          type: "screenshot",
-          ...common,
-          ts: item.startUs,
-          width: item.width ?? 1,
-          height: item.height ?? 1,
-          phash: item.phash ?? "0000000000000000",
-        });
-      else
-        this.send({
-          type: "segment",
-          ...common,
-          track: item.kind,
-          startUs: item.startUs,
-          endUs: item.endUs,
-          units: item.units,
-        });
+    const fd = fs.openSync(item.path, "r");
+    try {
+      const size = fs.fstatSync(fd).size;
+      const hash = createHash("sha256");
+      for (let at = 0; at < size; ) {
+        const n = fs.readSync(fd, this.buffer, 0, this.buffer.length, at);
+        if (n === 0) break;
+        hash.update(this.buffer.subarray(0, n));
+        at += n;
+      }
+      const sha256 = hash.digest("hex");
+      const parts = Math.max(1, Math.ceil(size / MEDIA_PART_BYTES));
+      for (let part = 0; part < parts; part++) {
+        const n = fs.readSync(fd, this.buffer, 0, MEDIA_PART_BYTES, part * MEDIA_PART_BYTES);
+        this.sendPart(item, { part, parts, sha256, bytes: size, data: this.buffer.toString("base64", 0, n) });
+      }
+      this.bytesSent += size;
+    } finally {
+      fs.closeSync(fd);
     }
-    this.bytesSent += data.length;
+  }
+
+  private sendPart(
+    item: SpoolItem,
+    p: { part: number; parts: number; sha256: string; bytes: number; data: string },
+  ): void {
+    const common = { sessionId: item.sessionId, seq: item.seq, mime: item.mime, ...p };
+    if (item.kind === "screenshot")
+      this.send({
+        type: "screenshot",
+        ...common,
+        ts: item.startUs,
+        width: item.width ?? 1,
+        height: item.height ?? 1,
+        phash: item.phash ?? "0000000000000000",
+      });
+    else
+      this.send({
+        type: "segment",
+        ...common,
+        track: item.kind,
+        startUs: item.startUs,
+        endUs: item.endUs,
+        units: item.units,
+      });
   }
 }
