@@ -6,6 +6,7 @@ import PackageDescription
 
 var platformTargets: [Target] = []
 var platformDeps: [Target.Dependency] = []
+var platformTestDeps: [Target.Dependency] = []
 #if os(Linux)
 platformTargets += [
   .target(
@@ -13,8 +14,13 @@ platformTargets += [
     linkerSettings: [.linkedLibrary("X11"), .linkedLibrary("Xext"), .linkedLibrary("Xcomposite")]
   ),
   .target(name: "CaptureX11", dependencies: ["CaptureCore", "CX11"]),
+  // libx264 in-process: the encoder without an ffmpeg child (see CaptureX264).
+  .target(name: "CX264", linkerSettings: [.linkedLibrary("x264")]),
+  .target(name: "CaptureX264", dependencies: ["CaptureCore", "CX264"]),
+  .target(name: "CProcessMemory"),
 ]
-platformDeps += ["CaptureX11"]
+platformDeps += ["CaptureX11", "CaptureX264", "CProcessMemory"]
+platformTestDeps += ["CaptureX264"]
 #endif
 #if os(macOS)
 platformTargets += [.target(name: "CaptureMac", dependencies: ["CaptureCore"])]
@@ -38,7 +44,7 @@ let package = Package(
     ),
     .testTarget(
       name: "CaptureCoreTests",
-      dependencies: ["CaptureCore", "CaptureTestSupport", "CaptureFFmpeg"]
+      dependencies: ["CaptureCore", "CaptureTestSupport", "CaptureFFmpeg"] + platformTestDeps
     ),
     .testTarget(name: "CaptureProtocolTests", dependencies: ["CaptureProtocol", "CaptureCore"]),
   ],

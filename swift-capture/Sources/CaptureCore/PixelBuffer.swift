@@ -1,6 +1,8 @@
 // Tightly packed 32-bit BGRA images (B, G, R, A bytes in memory, as X11 and CoreVideo deliver).
 // A buffer is written by one owner and becomes read-only once handed on (a frame delivered to the
 // synchronizer is never written again), which is what makes sharing it across tasks safe.
+// A buffer taken from a PixelBufferPool gives its pixel memory back to the pool when the last
+// reference goes, so frames in a steady recording reuse memory instead of allocating it.
 
 public struct PixelSize: Hashable, Sendable, CustomStringConvertible {
   public var width: Int
@@ -38,18 +40,35 @@ public final class PixelBuffer: @unchecked Sendable {
   /// Bytes per row; always width * 4.
   public let stride: Int
   public let bytes: UnsafeMutableRawPointer
+  private let pool: PixelBufferPool?
 
   public init(width: Int, height: Int) {
     precondition(width > 0 && height > 0, "empty pixel buffer")
     self.width = width
     self.height = height
     self.stride = width * 4
-    self.bytes = UnsafeMutableRawPointer.allocate(byteCount: width * height * 4, alignment: 64)
+    self.bytes = PixelMemory.allocate(byteCount: width * height * 4)
+    self.pool = nil
   }
 
   public convenience init(size: PixelSize) { self.init(width: size.width, height: size.height) }
 
-  deinit { bytes.deallocate() }
+  /// Wraps memory from `pool` (of at least width·height·4 bytes), which gets it back at deinit.
+  init(size: PixelSize, bytes: UnsafeMutableRawPointer, pool: PixelBufferPool) {
+    self.width = size.width
+    self.height = size.height
+    self.stride = size.width * 4
+    self.bytes = bytes
+    self.pool = pool
+  }
+
+  deinit {
+    if let pool {
+      pool.recycle(bytes, size: size)
+    } else {
+      PixelMemory.deallocate(bytes, byteCount: byteCount)
+    }
+  }
 
   public var size: PixelSize { PixelSize(width: width, height: height) }
   public var byteCount: Int { stride * height }
@@ -74,8 +93,9 @@ public final class PixelBuffer: @unchecked Sendable {
     for y in y0..<y1 { (pixels + y * width + x0).update(repeating: value, count: x1 - x0) }
   }
 
-  public func copy() -> PixelBuffer {
-    let out = PixelBuffer(width: width, height: height)
+  /// A copy, in a new buffer or in one from `pool`.
+  public func copy(using pool: PixelBufferPool? = nil) -> PixelBuffer {
+    let out = pool?.take(size) ?? PixelBuffer(width: width, height: height)
     out.bytes.copyMemory(from: bytes, byteCount: byteCount)
     return out
   }

@@ -85,6 +85,9 @@ public actor RecordingSession {
   private var finishing: Task<Void, Never>?
 
   // Output and statistics.
+  /// Composites handed to the encoder: in flight are the last one, the encoder's queue and a
+  /// screenshot being made, so a few idle ones cover the steady state without allocating.
+  private let outputs = PixelBufferPool(maxIdle: 2)
   private var lastOutput: PixelBuffer?
   private var lastRects: [PixelRect?] = []
   private var framesOut = 0
@@ -324,7 +327,7 @@ public actor RecordingSession {
         output = last  // nothing changed: no render, no copy
       } else {
         renderer.render(frames: shown.map { $0.frame?.buffer }, rects: rects)
-        output = renderer.canvas.copy()
+        output = renderer.canvas.copy(using: outputs)
       }
       lastRects = rects
     } else if let last = lastOutput {
@@ -468,6 +471,9 @@ public actor RecordingSession {
     nextHealthUs = wall + configuration.healthIntervalUs
     emit.yield(.health(report))
   }
+
+  /// The composite buffers' pool (tests check that a steady recording allocates none).
+  public nonisolated var outputBuffers: PixelBufferPool.Statistics { outputs.statistics }
 
   public func statistics() async -> SessionStatistics {
     var stats = SessionStatistics(framesOut: framesOut, droppedOut: droppedOut, segments: segmentSeq + 1)

@@ -13,6 +13,8 @@ public final class TestPatternSource: RecordingSource, @unchecked Sendable {
   private let lock = NSLock()
   private var running = false
   private var thread: Thread?
+  /// Frames come from here, so a running pattern reuses a few buffers instead of allocating.
+  public let buffers = PixelBufferPool(maxIdle: 3)
 
   public init(id: String) throws {
     let parts = id.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
@@ -37,7 +39,7 @@ public final class TestPatternSource: RecordingSource, @unchecked Sendable {
 
   /// Draws frame `n` stamped `timestampUs` (used by the thread and by tests and benchmarks).
   public func makeFrame(_ n: Int, timestampUs: Int64, template: PixelBuffer? = nil) -> VideoFrame {
-    let buffer = PixelBuffer(size: size)
+    let buffer = buffers.take(size)
     let stamp = TestPatternStamp(frame: n, tag: tag, timestampMs: timestampUs / 1000)
     if let template {
       buffer.bytes.copyMemory(from: template.bytes, byteCount: buffer.byteCount)

@@ -14,6 +14,8 @@ final class X11Source: RecordingSource, @unchecked Sendable {
   private let lock = NSLock()
   private var running = false
   private var currentSize: PixelSize
+  /// Grabs are copied into buffers from here: a steady capture reuses the same few.
+  let buffers = PixelBufferPool(maxIdle: 2)
 
   init(id: String, kind: SourceKind, window: UInt, displayName: String, size: PixelSize) {
     self.id = id
@@ -76,7 +78,7 @@ final class X11Source: RecordingSource, @unchecked Sendable {
       let stamp = clock.nowUs()
       let size = PixelSize(width: Int(w), height: Int(h))
       if let previous, previous.size == size, Self.same(previous, pixels, Int(stride)) { continue }
-      let buffer = PixelBuffer(size: size)
+      let buffer = buffers.take(size)
       for row in 0..<size.height {
         (buffer.bytes + row * buffer.stride).copyMemory(from: pixels + row * Int(stride), byteCount: buffer.stride)
       }

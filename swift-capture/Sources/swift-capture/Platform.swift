@@ -1,10 +1,12 @@
 // The capture backend of this platform: X11 on Linux (when DISPLAY is set), ScreenCaptureKit on
-// macOS; encoding through ffmpeg on Linux, AVAssetWriter on macOS.
+// macOS; encoding with libx264 in-process on Linux (ffmpeg with SWIFT_CAPTURE_ENCODER=ffmpeg),
+// AVAssetWriter on macOS.
 import CaptureCore
 import CaptureFFmpeg
 import Foundation
 #if os(Linux)
 import CaptureX11
+import CaptureX264
 #endif
 #if os(macOS)
 import CaptureMac
@@ -27,6 +29,9 @@ enum Platform {
   static func encoder() throws -> any VideoEncoder {
     #if os(macOS)
     if ProcessInfo.processInfo.environment["SWIFT_CAPTURE_ENCODER"] != "ffmpeg" { return AssetWriterEncoder() }
+    #endif
+    #if os(Linux)
+    if ProcessInfo.processInfo.environment["SWIFT_CAPTURE_ENCODER"] != "ffmpeg" { return X264Encoder() }
     #endif
     return try FFmpegEncoder()
   }

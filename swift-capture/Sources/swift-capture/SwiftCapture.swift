@@ -4,11 +4,17 @@
 import CaptureCore
 import CaptureProtocol
 import Foundation
+#if os(Linux)
+import CProcessMemory
+#endif
 
 @main
 struct SwiftCapture {
   static func main() async {
     signal(SIGPIPE, SIG_IGN)
+    #if os(Linux)
+    if cprocessmemory_tune() != 0 { Log.info("some memory settings were refused (THP, malloc arenas)") }
+    #endif
     if CommandLine.arguments.dropFirst().first == "--version" {
       print("swift-capture 0.1.0 (protocol 1)")
       return

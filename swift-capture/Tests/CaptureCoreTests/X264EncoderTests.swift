@@ -1,0 +1,195 @@
+// The in-process libx264 encoder (the Linux default): segments decoded back with ffprobe/ffmpeg
+// frame by frame (exact counts, order, keyframes, High profile, fragmented MP4), the lean realtime
+// settings it is configured with, no child process, and repeats that never fill the queue.
+// Needs ffprobe and ffmpeg (installed in the Swift root by scripts/setup/swift.sh): fails without.
+#if canImport(CaptureX264)
+import CaptureCore
+import CaptureFFmpeg
+import CaptureX264
+import Foundation
+import XCTest
+
+final class X264EncoderTests: XCTestCase {
+  var dir = ""
+
+  override func setUp() {
+    dir = NSTemporaryDirectory() + "swift-capture-x264-\(UUID().uuidString)"
+    try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+  }
+
+  override func tearDown() {
+    try? FileManager.default.removeItem(atPath: dir)
+  }
+
+  func run(_ tool: String, _ args: [String]) throws -> Data {
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: tool)
+    p.arguments = args
+    let out = Pipe()
+    p.standardOutput = out
+    p.standardError = FileHandle.nullDevice
+    try p.run()
+    let data = out.fileHandleForReading.readDataToEndOfFile()
+    p.waitUntilExit()
+    XCTAssertEqual(p.terminationStatus, 0, "\(tool) \(args)")
+    return data
+  }
+
+  func tools() throws -> (ffmpeg: String, ffprobe: String) {
+    let ffmpeg = try FFmpegLocator.find()
+    let ffprobe = (ffmpeg as NSString).deletingLastPathComponent + "/ffprobe"
+    XCTAssertTrue(FileManager.default.isExecutableFile(atPath: ffprobe), "ffprobe missing beside \(ffmpeg)")
+    return (ffmpeg, ffprobe)
+  }
+
+  /// Live child processes of this process (every thread's children).
+  func childProcesses() -> [String] {
+    let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task")) ?? []
+    return tasks.flatMap { t in
+      ((try? String(contentsOfFile: "/proc/self/task/\(t)/children", encoding: .utf8)) ?? "")
+        .split(separator: " ").map(String.init)
+    }
+  }
+
+  func testSettingsAreLeanRealtimeOnes() {
+    let encoder = X264Encoder()
+    let s = EncoderSettings(size: PixelSize(width: 1280, height: 720), fps: 30)
+    XCTAssertEqual(encoder.configuration(for: s), X264Configuration(
+      width: 1280, height: 720, fps: 30, bitrateKbps: 1935, maxrateKbps: 2903, bufsizeKbit: 3870, levelIdc: 31,
+      keyint: 30, threads: 1, preset: "veryfast"))
+    XCTAssertEqual(encoder.mime(for: s), "video/mp4;codecs=avc1.64001f")
+    // The queue holds at most 16 MiB of 4:2:0 pictures (12 at 720p), never fewer than 4.
+    XCTAssertEqual(encoder.capacity(for: s), 12)
+    XCTAssertEqual(encoder.capacity(for: EncoderSettings(size: PixelSize(width: 3840, height: 2160), fps: 30)), 4)
+  }
+
+  func testSegmentsHoldExactlyTheirFramesInOrderWithKeyframesEverySecond() async throws {
+    let (ffmpeg, ffprobe) = try tools()
+    let encoder = X264Encoder()
+    let settings = EncoderSettings(size: PixelSize(width: 640, height: 360), fps: 30)
+    let source = try TestPatternSource(id: "test-pattern:640x360:5")
+    // Segment 0: 45 distinct frames. Segment 1: 20 distinct frames, the 10th written 3 times.
+    var expected: [[Int]] = [Array(0..<45), []]
+    var paths: [String] = []
+    for seq in 0..<2 {
+      let path = dir + String(format: "/video-%06d.mp4", seq)
+      let writer = try encoder.openSegment(seq: seq, path: path, settings: settings)
+      let distinct = seq == 0 ? 45 : 20
+      for i in 0..<distinct {
+        let n = seq * 100 + i
+        let frame = source.makeFrame(n, timestampUs: Int64(n) * 33_333).buffer
+        let count = seq == 1 && i == 9 ? 3 : 1
+        if seq == 1 { expected[1] += Array(repeating: n, count: count) }
+        while try !writer.append(frame, count: count) { try await Task.sleep(nanoseconds: 2_000_000) }
+      }
+      XCTAssertEqual(childProcesses(), [], "the encoder runs in this process")
+      XCTAssertFalse(FileManager.default.fileExists(atPath: path), "visible before it is finished")
+      let done = try await writer.finish()
+      XCTAssertEqual(done.frames, expected[seq].count)
+      XCTAssertEqual(done.path, path)
+      XCTAssertEqual(done.bytes, (try FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.intValue)
+      XCTAssertFalse(FileManager.default.fileExists(atPath: path + ".part"))
+      paths.append(path)
+    }
+    XCTAssertEqual(encoder.queuedFrames, 0)
+    for (seq, path) in paths.enumerated() {
+      let frames = expected[seq].count
+      let probe = String(decoding: try run(ffprobe, [
+        "-v", "error", "-count_frames", "-select_streams", "v:0", "-show_entries",
+        "stream=codec_name,profile,level,width,height,pix_fmt,nb_read_frames:format=format_name,duration", "-of", "default=nw=1", path,
+      ]), as: UTF8.self)
+      XCTAssert(probe.contains("codec_name=h264"), probe)
+      XCTAssert(probe.contains("profile=High"), probe)
+      XCTAssert(probe.contains("level=30"), probe)
+      XCTAssert(probe.contains("pix_fmt=yuv420p"), probe)
+      XCTAssert(probe.contains("width=640") && probe.contains("height=360"), probe)
+      XCTAssert(probe.contains("nb_read_frames=\(frames)"), probe)
+      XCTAssert(probe.contains(String(format: "duration=%.6f", Double(frames) / 30)), probe)
+      let bytes = try Data(contentsOf: URL(fileURLWithPath: path))
+      XCTAssertNotNil(bytes.range(of: Data("mvex".utf8)), "no mvex (not fragmented)")
+      XCTAssertNotNil(bytes.range(of: Data("moof".utf8)), "no movie fragments")
+      // Keyframes exactly at the start and every 30 frames after; timestamps exactly 1/30 s apart.
+      let rows = String(decoding: try run(ffprobe, [
+        "-v", "error", "-select_streams", "v:0", "-show_entries", "frame=key_frame,pts_time", "-of", "csv=p=0", path,
+      ]), as: UTF8.self).split(separator: "\n").map { $0.split(separator: ",").map(String.init) }
+      XCTAssertEqual(rows.count, frames)
+      for (i, row) in rows.enumerated() {
+        XCTAssertEqual(row.first, i % 30 == 0 ? "1" : "0", "segment \(seq) frame \(i) key flag")
+        XCTAssertEqual(Double(row.last ?? "") ?? -1, Double(i) / 30, accuracy: 1e-4, "segment \(seq) frame \(i) time")
+      }
+      // Decode every frame back and read the stamp the test pattern drew into it.
+      let raw = try run(ffmpeg, ["-v", "error", "-i", path, "-f", "rawvideo", "-pix_fmt", "bgra", "pipe:1"])
+      let frameBytes = 640 * 360 * 4
+      XCTAssertEqual(raw.count, frameBytes * frames)
+      for i in 0..<min(frames, raw.count / frameBytes) {
+        let buffer = PixelBuffer(width: 640, height: 360)
+        raw.withUnsafeBytes { buffer.bytes.copyMemory(from: $0.baseAddress! + i * frameBytes, byteCount: frameBytes) }
+        let stamp = TestPattern.decode(buffer, in: PixelRect(x: 0, y: 0, width: 640, height: 360))
+        XCTAssertEqual(stamp?.frame, expected[seq][i], "segment \(seq) frame \(i)")
+        XCTAssertEqual(stamp?.tag, 5)
+      }
+    }
+  }
+
+  func testRepeatsOfTheQueuedFrameNeverFillTheQueue() async throws {
+    let encoder = X264Encoder(queueCapacity: 2)
+    let settings = EncoderSettings(size: PixelSize(width: 320, height: 180), fps: 30)
+    let path = dir + "/video-000000.mp4"
+    let writer = try encoder.openSegment(seq: 0, path: path, settings: settings)
+    let frame = PixelBuffer(width: 320, height: 180)
+    frame.fill(PixelBuffer.pack(r: 200, g: 40, b: 40))
+    // One buffer being encoded plus one queued is all a stream of repeats can occupy.
+    for i in 0..<600 { XCTAssertTrue(try writer.append(frame, count: 1), "repeat \(i) refused") }
+    let done = try await writer.finish()
+    XCTAssertEqual(done.frames, 600)
+    let (_, ffprobe) = try tools()
+    let probe = String(decoding: try run(ffprobe, [
+      "-v", "error", "-count_frames", "-select_streams", "v:0", "-show_entries", "stream=nb_read_frames", "-of",
+      "default=nw=1", path,
+    ]), as: UTF8.self)
+    XCTAssert(probe.contains("nb_read_frames=600"), probe)
+  }
+
+  func testASteadyStreamReusesPictureMemoryAndKeepsNoFrame() async throws {
+    let encoder = X264Encoder()
+    let settings = EncoderSettings(size: PixelSize(width: 320, height: 180), fps: 30)
+    let writer = try encoder.openSegment(seq: 0, path: dir + "/video-000000.mp4", settings: settings)
+    let source = try TestPatternSource(id: "test-pattern:320x180:4")
+    weak var handedOver: PixelBuffer?
+    for n in 0..<90 {
+      let frame = source.makeFrame(n, timestampUs: Int64(n) * 33_333).buffer
+      XCTAssertTrue(try writer.append(frame, count: 1))
+      handedOver = frame
+      while encoder.queuedFrames > 0 { try await Task.sleep(nanoseconds: 1_000_000) }
+    }
+    XCTAssertNil(handedOver, "the encoder keeps no reference to an appended frame")
+    XCTAssertLessThanOrEqual(encoder.picturesAllocated, 2, "one picture queued, one being encoded")
+    XCTAssertLessThanOrEqual(source.buffers.statistics.allocated, 2)
+    let done = try await writer.finish()
+    XCTAssertEqual(done.frames, 90)
+  }
+
+  func testAnEmptySegmentIsAValidFileAndAnUnwritableOneFails() async throws {
+    let encoder = X264Encoder()
+    let settings = EncoderSettings(size: PixelSize(width: 64, height: 64), fps: 10)
+    let empty = try await encoder.openSegment(seq: 0, path: dir + "/video-000000.mp4", settings: settings).finish()
+    XCTAssertEqual(empty.frames, 0)
+    XCTAssertGreaterThan(empty.bytes, 100)
+    let writer = try encoder.openSegment(seq: 1, path: dir + "/gone/video-000001.mp4", settings: settings)
+    let frame = PixelBuffer(width: 64, height: 64)
+    frame.fill(0)
+    var failure: CaptureError?
+    for _ in 0..<200 {
+      do { _ = try writer.append(frame, count: 1) } catch { failure = error as? CaptureError; break }
+      try await Task.sleep(nanoseconds: 2_000_000)
+    }
+    do {
+      _ = try await writer.finish()
+      XCTFail("finish must fail")
+    } catch {
+      failure = failure ?? (error as? CaptureError)
+    }
+    XCTAssertEqual(failure?.code, .encoderFailed, "\(String(describing: failure))")
+  }
+}
+#endif
