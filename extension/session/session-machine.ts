@@ -1,12 +1,16 @@
-import {
-  type ErrorCode,
-  HOST_REPORT_GRACE_MS,
-  SessionStartResult,
-  START_TIMEOUT_MS,
-  STOP_TIMEOUT_MS,
-} from "@sessions/shared";
+import { type ErrorCode, HOST_REPORT_GRACE_MS, START_TIMEOUT_MS, STOP_TIMEOUT_MS } from "@sessions/shared";
 import { assign, fromPromise, sendTo, setup } from "xstate";
 import { createPortActor, type PortDeps } from "../host/port-actor";
+import {
+  beginSession,
+  clearPending,
+  ended,
+  haltClock,
+  helloPatch,
+  hostCodePatch,
+  nextRequestId,
+  startedPatch,
+} from "./context-updates";
 import { errorOf, plannedFrom, replyTo, sessionGuards } from "./host-replies";
 import { ackRequest, buildRequest } from "./host-requests";
 import {
@@ -89,14 +93,8 @@ export function createSessionMachine(deps: SessionMachineDeps) {
         type: "host.send" as const,
         request: buildRequest(p.kind, context),
       })),
-      nextRequestId: assign(({ context }, p: { kind: RequestKind }) => ({
-        reqSeq: context.reqSeq + 1,
-        pending: { ...context.pending, [p.kind]: `${p.kind}-${context.reqSeq + 1}` },
-      })),
-      clearPending: assign(({ context }, p: { kind: RequestKind }) => {
-        const { [p.kind]: _done, ...rest } = context.pending;
-        return { pending: rest };
-      }),
+      nextRequestId: assign(({ context }, p: { kind: RequestKind }) => nextRequestId(context, p.kind)),
+      clearPending: assign(({ context }, p: { kind: RequestKind }) => clearPending(context, p.kind)),
       ack: sendTo("port", ({ context, event }) => {
         if (event.type !== "storage.committed") throw new Error("ack needs storage.committed");
         return {
@@ -104,60 +102,27 @@ export function createSessionMachine(deps: SessionMachineDeps) {
           request: ackRequest(event.sessionId ?? context.sessionId, event.track, event.seq),
         };
       }),
-      begin: assign(({ event }) => {
-        if (event.type !== "ui.start") return {};
-        return {
-          ...initialContext(),
-          sessionId: event.sessionId,
-          settings: event.settings,
-          createdAt: Date.now(),
-          deadline: Date.now() + PREPARE_TIMEOUT_MS,
-          connection: "connecting" as const,
-        };
-      }),
+      begin: assign(({ event }) => beginSession(event, Date.now(), PREPARE_TIMEOUT_MS)),
       setDeadline: assign((_, p: { ms: number }) => ({ deadline: Date.now() + p.ms })),
       clearDeadline: assign({ deadline: null }),
-      rememberHello: assign(({ event }) =>
-        event.type === "host.ready"
-          ? {
-              hostVersion: event.hello.hostVersion,
-              capabilities: event.hello.capabilities,
-              connection: "connected" as const,
-            }
-          : {},
-      ),
+      rememberHello: assign(({ event }) => helloPatch(event)),
       markReconnecting: assign({ connection: "reconnecting" as const }),
       makePlan: assign(({ context, event }) => {
         const plan = plannedFrom(context, event);
         return plan ? { plan } : {};
       }),
-      failRefusedPlan: assign(({ context, event }) => ({
-        error: { code: "POLICY_FORBIDDEN" as const, message: refusal(context, event) ?? "refused" },
-        endedAt: Date.now(),
-        connection: "closed" as const,
-      })),
-      markStarted: assign(({ event }) => {
-        const r = event.type === "host.message" ? SessionStartResult.safeParse(event.message) : null;
-        return { startedAt: r?.success ? r.data.startedAt : Date.now() };
-      }),
-      runClock: assign({ runningSince: () => Date.now() }),
-      haltClock: assign(({ context }) => ({
-        recordedMs: context.recordedMs + (context.runningSince === null ? 0 : Date.now() - context.runningSince),
-        runningSince: null,
-      })),
-      fail: assign(({ event }) => ({ error: errorOf(event), endedAt: Date.now(), connection: "closed" as const })),
-      failWith: assign((_, p: { code: ErrorCode; message: string }) => ({
-        error: { code: p.code, message: p.message },
-        endedAt: Date.now(),
-        connection: "closed" as const,
-      })),
-      noteError: assign(({ event }) => ({ error: errorOf(event) })),
-      /** A `stopped` event may carry a code (a child was killed at its deadline): keep it. */
-      noteHostCode: assign(({ event, context }) =>
-        event.type === "host.message" && event.message.type === "session.state" && event.message.code
-          ? { error: { code: event.message.code, message: event.message.message ?? event.message.code } }
-          : { error: context.error },
+      failRefusedPlan: assign(({ context, event }) =>
+        ended({ code: "POLICY_FORBIDDEN", message: refusal(context, event) ?? "refused" }, Date.now()),
       ),
+      markStarted: assign(({ event }) => startedPatch(event, Date.now())),
+      runClock: assign({ runningSince: () => Date.now() }),
+      haltClock: assign(({ context }) => haltClock(context, Date.now())),
+      fail: assign(({ event }) => ended(errorOf(event), Date.now())),
+      failWith: assign((_, p: { code: ErrorCode; message: string }) =>
+        ended({ code: p.code, message: p.message }, Date.now()),
+      ),
+      noteError: assign(({ event }) => ({ error: errorOf(event) })),
+      noteHostCode: assign(({ event, context }) => hostCodePatch(event, context)),
       noteErrorWith: assign((_, p: { code: ErrorCode; message: string }) => ({
         error: { code: p.code, message: p.message },
       })),
