@@ -90,9 +90,13 @@ export function sourceRefusal(kind: SourceKind | null, policy: ManagedPolicy): s
   );
 }
 
-/** Why a running recording may not switch to this layout (the organization fixed it); null when it may. */
+/**
+ * Why a running recording may not switch to this layout (the organization fixed it); null when it
+ * may. A fixed one-source layout allows the grid: that is what it becomes with several sources.
+ */
 export function layoutRefusal(layout: Layout, policy: ManagedPolicy): string | null {
   if (policy.layout === undefined || layout === policy.layout) return null;
+  if (policy.layout === "passthrough" && layout === "grid") return null;
   return withMessage(`The layout is set to ${policy.layout} by your organization.`, policy);
 }
 

@@ -3,7 +3,14 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import type { RecordingPlan } from "../../session/source-plan";
 import { DEFAULT_SETTINGS } from "../../settings/settings";
-import { applyPolicy, planViolation, sourceRefusal, startRefusal } from "../apply-policy";
+import {
+  applyPolicy,
+  layoutRefusal,
+  planViolation,
+  requiredLayout,
+  sourceRefusal,
+  startRefusal,
+} from "../apply-policy";
 import { managedSchema } from "../managed-schema";
 import { readManagedPolicy } from "../managed-store";
 import { parseManagedPolicy } from "../parse-policy";
@@ -102,6 +109,25 @@ describe("applyPolicy: managed wins over the person's setting", () => {
   it("a cap above the person's value leaves it, and an empty policy changes nothing", () => {
     expect(applyPolicy(person, { maxFps: 60 }).settings.fps).toBe(30);
     expect(applyPolicy(person, {})).toEqual({ settings: person, locks: {} });
+  });
+});
+
+describe("a managed layout while recording", () => {
+  it("refuses switching away from it, allows it (and the grid a fixed one-source layout becomes)", () => {
+    expect(layoutRefusal("side-by-side", { layout: "grid", forbiddenMessage: "Ask IT." })).toBe(
+      "The layout is set to grid by your organization. Ask IT.",
+    );
+    expect(layoutRefusal("grid", { layout: "grid" })).toBeNull();
+    expect(layoutRefusal("grid", { layout: "passthrough" })).toBeNull();
+    expect(layoutRefusal("side-by-side", { layout: "passthrough" })).not.toBeNull();
+    expect(layoutRefusal("side-by-side", {})).toBeNull();
+  });
+
+  it("the layout a live recording must have: the managed one, a grid for one-source with several", () => {
+    expect(requiredLayout({}, 2)).toBeNull();
+    expect(requiredLayout({ layout: "side-by-side" }, 1)).toBe("side-by-side");
+    expect(requiredLayout({ layout: "passthrough" }, 1)).toBe("passthrough");
+    expect(requiredLayout({ layout: "passthrough" }, 3)).toBe("grid");
   });
 });
 
