@@ -42,6 +42,7 @@ export async function bootBackground(): Promise<SessionController> {
     recordingSettings: policy.recordingSettings,
     refuseStart: policy.refusal,
     refuseSource: (source) => policy.sourceRefusal(source.kind),
+    refuseLayout: (layout) => policy.layoutRefusal(layout),
   });
   enforcePolicy(db, policy, controller);
   const onStatus = (s: SessionStatus) => {
