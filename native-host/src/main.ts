@@ -60,7 +60,15 @@ if (isDaemon) {
         Date.now() + 5_000,
       );
       logger.info("relaying to the recorder daemon", { dir, spawnedDaemon: spawned ?? null });
-      relay({ socket, input: process.stdin, output: process.stdout, write, logger, exit: (c) => process.exit(c) });
+      relay({
+        socket,
+        origin: args.origin,
+        input: process.stdin,
+        output: process.stdout,
+        write,
+        logger,
+        exit: (c) => process.exit(c),
+      });
     } catch (e) {
       logger.error("cannot reach the recorder daemon", { error: String(e) });
       refuse("INTERNAL", `the recorder daemon could not be reached: ${String(e)}; see the host log`);

@@ -5,4 +5,5 @@ set -euo pipefail
 source "$(dirname "$0")/../lib/common.sh"
 cd "$ROOT"; use_project_node
 npm run build:host >/dev/null
+bash scripts/build.d/relay.sh
 vitest run

@@ -9,7 +9,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { EXTENSION_ORIGIN, type HostMessage } from "@sessions/shared";
-import { replyTo, startHost } from "../../native-host/src/__tests__/host-process";
+import { NATIVE_RELAY, replyTo, startHost } from "../../native-host/src/__tests__/host-process";
 import { machine } from "../../scripts/bench-machine.mjs";
 import { startDesktop } from "../support/desktop";
 import { treeStats } from "../support/proc-stats";
@@ -17,7 +17,9 @@ import { treeStats } from "../support/proc-stats";
 const seconds = Number(process.env.BENCH_SECONDS ?? 600);
 const desktop = await startDesktop({ windows: ["Bench A", "Bench B"], audio: true });
 const spool = fs.mkdtempSync(path.join(os.tmpdir(), "sessions-bench-spool-"));
-const host = startHost([EXTENSION_ORIGIN], { ...desktop.env, SESSIONS_SPOOL_DIR: spool });
+// As the launcher does: the native relay when it is built, else the bundle's Node relay.
+const relay = fs.existsSync(NATIVE_RELAY) ? "native" : "node";
+const host = startHost([EXTENSION_ORIGIN], { ...desktop.env, SESSIONS_SPOOL_DIR: spool }, { relay });
 try {
   host.send({ type: "hello", id: "h", protocol: 1, extensionVersion: "bench" });
   const [hello] = (await host.take(1)) as Extract<HostMessage, { type: "hello" }>[];
@@ -53,7 +55,7 @@ try {
   const daemon = await host.waitDaemon();
   const roots = [host.child.pid as number, daemon];
   const labels = new Map([
-    [host.child.pid as number, "host relay (node)"],
+    [host.child.pid as number, `host relay (${relay})`],
     [daemon, "recorder daemon (node)"],
   ]);
   const t0 = Date.now();

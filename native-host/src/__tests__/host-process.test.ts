@@ -1,4 +1,5 @@
 import fs from "node:fs";
+import net from "node:net";
 import path from "node:path";
 import { type ErrorCode, EXTENSION_ORIGIN as EXTENSION_ORIGIN_ARG, PROTOCOL_VERSION } from "@sessions/shared";
 import { afterEach, describe, expect, it } from "vitest";
@@ -97,208 +98,243 @@ function badInput(r: () => number, i: number): { bytes: Buffer; code: ErrorCode;
   }
 }
 
-describe("native host as a real process", () => {
-  it("completes the handshake, answering in kind with the request's id", async () => {
-    host = startHost();
-    host.send(hello);
-    const [reply] = await host.take(1);
-    expect(reply).toMatchObject({ type: "hello", id: "h", protocol: 1, platform: "linux" });
-    expect(reply).toHaveProperty("hostVersion");
-    expect(host.stdoutGarbage()).toEqual([]);
+const RELAYS = [
+  { name: "Node relay", relay: "node" as const },
+  { name: "native relay (sessions-relay)", relay: "native" as const },
+];
+
+describe.each(RELAYS)("through the $name", ({ relay }) => {
+  const start = (args?: string[], env?: NodeJS.ProcessEnv) => startHost(args, env, { relay });
+
+  describe("native host as a real process", () => {
+    it("completes the handshake, answering in kind with the request's id", async () => {
+      host = start();
+      host.send(hello);
+      const [reply] = await host.take(1);
+      expect(reply).toMatchObject({ type: "hello", id: "h", protocol: 1, platform: "linux" });
+      expect(reply).toHaveProperty("hostVersion");
+      expect(host.stdoutGarbage()).toEqual([]);
+    });
+
+    it("ignores extra browser arguments such as Windows' --parent-window", async () => {
+      host = start(["--parent-window=1234", "chrome-extension://dhfeooidhioanjlgbjidjenhcdannohi/", "--future-flag"]);
+      host.send({ type: "ping", id: "p" });
+      expect(await host.take(1)).toEqual([{ type: "result", id: "p", pong: true }]);
+    });
+
+    it("refuses a caller with a foreign origin with FORBIDDEN_ORIGIN and exits", async () => {
+      host = start(["chrome-extension://aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa/"]);
+      const [reply] = await host.take(1);
+      expect(reply).toMatchObject({ type: "error", id: null, code: "FORBIDDEN_ORIGIN" });
+      expect((await host.exited).code).toBe(1);
+    });
+
+    it("answers an unsupported protocol with UNSUPPORTED_PROTOCOL, not silence", async () => {
+      host = start();
+      host.send({ ...hello, protocol: 99 });
+      expect(await host.take(1)).toEqual([
+        expect.objectContaining({ type: "error", id: "h", code: "UNSUPPORTED_PROTOCOL", retryable: false }),
+      ]);
+    });
+
+    it("refuses requests before the handshake with INVALID_STATE", async () => {
+      host = start();
+      host.send({ type: "sources.list", id: "s" });
+      expect(await host.take(1)).toEqual([expect.objectContaining({ id: "s", code: "INVALID_STATE" })]);
+    });
+
+    it("survives 10 000 generated bad inputs, answering each with the right coded error", async () => {
+      host = start();
+      host.send(hello);
+      await host.take(1);
+      const r = rng(20261124);
+      const cases = Array.from({ length: 10_000 }, (_, i) => badInput(r, i));
+      // send in a few large writes to also exercise many frames per read
+      for (let i = 0; i < cases.length; i += 500)
+        host.sendRaw(Buffer.concat(cases.slice(i, i + 500).map((c) => c.bytes)));
+      const replies = await host.take(cases.length, 60_000);
+      const byId = new Map(replies.filter((m) => m.type === "error" && m.id).map((m) => [(m as { id: string }).id, m]));
+      const anonymous = replies
+        .filter((m) => m.type === "error" && m.id === null)
+        .map((m) => (m as { code: string }).code);
+      const expectedAnonymous: string[] = [];
+      expect(replies.filter((m) => m.type !== "error")).toEqual([]);
+      for (const c of cases) {
+        if (c.id) expect(byId.get(c.id)).toMatchObject({ type: "error", code: c.code });
+        else expectedAnonymous.push(c.code);
+      }
+      expect(anonymous.sort()).toEqual(expectedAnonymous.sort());
+      host.send({ type: "ping", id: "still-alive" });
+      expect(await host.take(1)).toEqual([{ type: "result", id: "still-alive", pong: true }]);
+      expect(host.stdoutGarbage()).toEqual([]);
+    });
+
+    it("rejects frames over 64 MiB before reading them, then keeps serving", async () => {
+      host = start();
+      const oversize = Buffer.alloc(4 + 64 * 1024 * 1024 + 1, 0x20);
+      oversize.writeUInt32LE(64 * 1024 * 1024 + 1, 0);
+      host.sendRaw(oversize);
+      host.send({ type: "ping", id: "after" });
+      const replies = await host.take(2, 30_000);
+      expect(replies[0]).toMatchObject({ type: "error", id: null, code: "MESSAGE_TOO_LARGE" });
+      expect(replies[1]).toEqual({ type: "result", id: "after", pong: true });
+    });
+
+    it("reports a frame truncated by end of input, and exits cleanly within 1.5 s of EOF", async () => {
+      host = start();
+      host.send(hello);
+      await host.take(1);
+      host.sendRaw(rawFrame('{"type":"ping","id":"cut"}').subarray(0, 10));
+      const eofAt = Date.now();
+      host.child.stdin.end();
+      const [reply] = await host.take(1);
+      expect(reply).toMatchObject({ type: "error", code: "BAD_REQUEST" });
+      const exit = await host.exited;
+      expect(exit.code).toBe(0);
+      expect(exit.at - eofAt).toBeLessThan(1500);
+    });
+
+    it("keeps stdout to frames only: logs go to stderr and the log file", async () => {
+      host = start();
+      host.send(hello);
+      await host.take(1);
+      host.child.stdin.end();
+      await host.exited;
+      expect(host.stdoutGarbage()).toEqual([]);
+      expect(host.stderr()).toContain("host starting");
+    });
   });
 
-  it("ignores extra browser arguments such as Windows' --parent-window", async () => {
-    host = startHost(["--parent-window=1234", "chrome-extension://dhfeooidhioanjlgbjidjenhcdannohi/", "--future-flag"]);
-    host.send({ type: "ping", id: "p" });
-    expect(await host.take(1)).toEqual([{ type: "result", id: "p", pong: true }]);
-  });
-
-  it("refuses a caller with a foreign origin with FORBIDDEN_ORIGIN and exits", async () => {
-    host = startHost(["chrome-extension://aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa/"]);
-    const [reply] = await host.take(1);
-    expect(reply).toMatchObject({ type: "error", id: null, code: "FORBIDDEN_ORIGIN" });
-    expect((await host.exited).code).toBe(1);
-  });
-
-  it("answers an unsupported protocol with UNSUPPORTED_PROTOCOL, not silence", async () => {
-    host = startHost();
-    host.send({ ...hello, protocol: 99 });
-    expect(await host.take(1)).toEqual([
-      expect.objectContaining({ type: "error", id: "h", code: "UNSUPPORTED_PROTOCOL", retryable: false }),
-    ]);
-  });
-
-  it("refuses requests before the handshake with INVALID_STATE", async () => {
-    host = startHost();
-    host.send({ type: "sources.list", id: "s" });
-    expect(await host.take(1)).toEqual([expect.objectContaining({ id: "s", code: "INVALID_STATE" })]);
-  });
-
-  it("survives 10 000 generated bad inputs, answering each with the right coded error", async () => {
-    host = startHost();
-    host.send(hello);
-    await host.take(1);
-    const r = rng(20261124);
-    const cases = Array.from({ length: 10_000 }, (_, i) => badInput(r, i));
-    // send in a few large writes to also exercise many frames per read
-    for (let i = 0; i < cases.length; i += 500)
-      host.sendRaw(Buffer.concat(cases.slice(i, i + 500).map((c) => c.bytes)));
-    const replies = await host.take(cases.length, 60_000);
-    const byId = new Map(replies.filter((m) => m.type === "error" && m.id).map((m) => [(m as { id: string }).id, m]));
-    const anonymous = replies
-      .filter((m) => m.type === "error" && m.id === null)
-      .map((m) => (m as { code: string }).code);
-    const expectedAnonymous: string[] = [];
-    expect(replies.filter((m) => m.type !== "error")).toEqual([]);
-    for (const c of cases) {
-      if (c.id) expect(byId.get(c.id)).toMatchObject({ type: "error", code: c.code });
-      else expectedAnonymous.push(c.code);
+  const procStat = (pid: number) => {
+    const text = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+    const f = text.slice(text.lastIndexOf(")") + 2).split(" ");
+    return { state: f[0], ppid: Number(f[1]), pgrp: Number(f[2]), session: Number(f[3]) };
+  };
+  const running = (pid: number) => fs.existsSync(`/proc/${pid}`) && procStat(pid).state !== "Z";
+  async function waitFor(cond: () => boolean, timeoutMs: number, what: string): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!cond()) {
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+      await new Promise((r) => setTimeout(r, 25));
     }
-    expect(anonymous.sort()).toEqual(expectedAnonymous.sort());
-    host.send({ type: "ping", id: "still-alive" });
-    expect(await host.take(1)).toEqual([{ type: "result", id: "still-alive", pong: true }]);
-    expect(host.stdoutGarbage()).toEqual([]);
-  });
+  }
+  /** Recorder daemons serving a runtime directory, found by their environment. */
+  function daemonsFor(runtimeDir: string): number[] {
+    return fs
+      .readdirSync("/proc")
+      .filter((d) => /^\d+$/.test(d))
+      .map(Number)
+      .filter((pid) => {
+        try {
+          return (
+            fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("--daemon") &&
+            fs.readFileSync(`/proc/${pid}/environ`, "utf8").split("\0").includes(`SESSIONS_RUNTIME_DIR=${runtimeDir}`)
+          );
+        } catch {
+          return false;
+        }
+      })
+      .filter(running);
+  }
 
-  it("rejects frames over 64 MiB before reading them, then keeps serving", async () => {
-    host = startHost();
-    const oversize = Buffer.alloc(4 + 64 * 1024 * 1024 + 1, 0x20);
-    oversize.writeUInt32LE(64 * 1024 * 1024 + 1, 0);
-    host.sendRaw(oversize);
-    host.send({ type: "ping", id: "after" });
-    const replies = await host.take(2, 30_000);
-    expect(replies[0]).toMatchObject({ type: "error", id: null, code: "MESSAGE_TOO_LARGE" });
-    expect(replies[1]).toEqual({ type: "result", id: "after", pong: true });
-  });
+  describe("relay and recorder daemon", () => {
+    const extra: HostProcess[] = [];
+    afterEach(() => {
+      for (const h of extra.splice(0)) h.kill();
+    });
 
-  it("reports a frame truncated by end of input, and exits cleanly within 1.5 s of EOF", async () => {
-    host = startHost();
-    host.send(hello);
-    await host.take(1);
-    host.sendRaw(rawFrame('{"type":"ping","id":"cut"}').subarray(0, 10));
-    const eofAt = Date.now();
-    host.child.stdin.end();
-    const [reply] = await host.take(1);
-    expect(reply).toMatchObject({ type: "error", code: "BAD_REQUEST" });
-    const exit = await host.exited;
-    expect(exit.code).toBe(0);
-    expect(exit.at - eofAt).toBeLessThan(1500);
-  });
+    it("the host relays to a daemon in its own session; the daemon outlives the relay and exits when idle", async () => {
+      host = start([EXTENSION_ORIGIN_ARG], { SESSIONS_IDLE_EXIT_MS: "1500" });
+      host.send(hello);
+      await host.take(1);
+      const daemon = await host.waitDaemon();
+      const st = procStat(daemon);
+      expect(daemon).not.toBe(host.child.pid);
+      expect(st.session, "setsid: not in the browser's session or process group").toBe(daemon);
+      expect(st.pgrp).toBe(daemon);
+      expect(fs.statSync(path.join(host.runtimeDir, "recorder.sock")).mode & 0o777).toBe(0o600);
+      expect(fs.statSync(host.runtimeDir).mode & 0o777).toBe(0o700);
+      host.child.stdin.end();
+      expect((await host.exited).code).toBe(0);
+      expect(running(daemon)).toBe(true);
 
-  it("keeps stdout to frames only: logs go to stderr and the log file", async () => {
-    host = startHost();
-    host.send(hello);
-    await host.take(1);
-    host.child.stdin.end();
-    await host.exited;
-    expect(host.stdoutGarbage()).toEqual([]);
-    expect(host.stderr()).toContain("host starting");
+      // A second browser port reaches the same daemon.
+      const again = start([EXTENSION_ORIGIN_ARG], { SESSIONS_RUNTIME_DIR: host.runtimeDir });
+      extra.push(again);
+      again.send(hello);
+      await again.take(1);
+      expect(again.daemonPid()).toBe(daemon);
+      again.child.stdin.end();
+      await again.exited;
+      await waitFor(() => !running(daemon), 6000, "the idle daemon to exit");
+      expect(fs.existsSync(path.join(host.runtimeDir, "recorder.pid"))).toBe(false);
+      expect(fs.existsSync(path.join(host.runtimeDir, "recorder.sock"))).toBe(false);
+    });
+
+    it("hosts started at the same moment share one daemon", async () => {
+      const runtimeDir = fs.mkdtempSync(path.join("/tmp", "sessions-rt-"));
+      const hosts = Array.from({ length: 4 }, () =>
+        start([EXTENSION_ORIGIN_ARG], { SESSIONS_RUNTIME_DIR: runtimeDir }),
+      );
+      extra.push(...hosts);
+      for (const h of hosts) h.send({ ...hello, id: "many" });
+      for (const h of hosts) expect((await h.take(1, 15_000))[0]).toMatchObject({ type: "hello", id: "many" });
+      const pid = hosts[0]?.daemonPid();
+      expect(pid).toBeGreaterThan(0);
+      for (const h of hosts) expect(h.daemonPid()).toBe(pid);
+      await waitFor(() => daemonsFor(runtimeDir).length <= 1, 3000, "losing daemons to leave");
+      expect(daemonsFor(runtimeDir)).toEqual([pid]);
+    });
+
+    it("a daemon that dies closes the browser's port: the relay exits non-zero", async () => {
+      host = start();
+      host.send(hello);
+      await host.take(1);
+      process.kill(await host.waitDaemon(), "SIGKILL");
+      const exit = await host.exited;
+      expect(exit.code).toBe(1);
+      expect(host.stdoutGarbage()).toEqual([]);
+    });
+
+    it("a stale lock and socket from a killed daemon do not stop the next one", async () => {
+      host = start();
+      host.send(hello);
+      await host.take(1);
+      const first = await host.waitDaemon();
+      host.kill();
+      await waitFor(() => !running(first), 3000, "the daemon to die");
+      expect(fs.existsSync(path.join(host.runtimeDir, "recorder.sock"))).toBe(true);
+      const next = start([EXTENSION_ORIGIN_ARG], { SESSIONS_RUNTIME_DIR: host.runtimeDir });
+      extra.push(next);
+      next.send(hello);
+      expect((await next.take(1))[0]).toMatchObject({ type: "hello" });
+      expect(next.daemonPid()).not.toBe(first);
+    });
   });
 });
 
-const procStat = (pid: number) => {
-  const text = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
-  const f = text.slice(text.lastIndexOf(")") + 2).split(" ");
-  return { state: f[0], ppid: Number(f[1]), pgrp: Number(f[2]), session: Number(f[3]) };
-};
-const running = (pid: number) => fs.existsSync(`/proc/${pid}`) && procStat(pid).state !== "Z";
-async function waitFor(cond: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
-/** Recorder daemons serving a runtime directory, found by their environment. */
-function daemonsFor(runtimeDir: string): number[] {
-  return fs
-    .readdirSync("/proc")
-    .filter((d) => /^\d+$/.test(d))
-    .map(Number)
-    .filter((pid) => {
-      try {
-        return (
-          fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("--daemon") &&
-          fs.readFileSync(`/proc/${pid}/environ`, "utf8").split("\0").includes(`SESSIONS_RUNTIME_DIR=${runtimeDir}`)
-        );
-      } catch {
-        return false;
-      }
-    })
-    .filter(running);
-}
-
-describe("relay and recorder daemon", () => {
-  const extra: HostProcess[] = [];
-  afterEach(() => {
-    for (const h of extra.splice(0)) h.kill();
-  });
-
-  it("the host relays to a daemon in its own session; the daemon outlives the relay and exits when idle", async () => {
-    host = startHost([EXTENSION_ORIGIN_ARG], { SESSIONS_IDLE_EXIT_MS: "1500" });
-    host.send(hello);
-    await host.take(1);
-    const daemon = await host.waitDaemon();
-    const st = procStat(daemon);
-    expect(daemon).not.toBe(host.child.pid);
-    expect(st.session, "setsid: not in the browser's session or process group").toBe(daemon);
-    expect(st.pgrp).toBe(daemon);
-    expect(fs.statSync(path.join(host.runtimeDir, "recorder.sock")).mode & 0o777).toBe(0o600);
-    expect(fs.statSync(host.runtimeDir).mode & 0o777).toBe(0o700);
-    host.child.stdin.end();
-    expect((await host.exited).code).toBe(0);
-    expect(running(daemon)).toBe(true);
-
-    // A second browser port reaches the same daemon.
-    const again = startHost([EXTENSION_ORIGIN_ARG], { SESSIONS_RUNTIME_DIR: host.runtimeDir });
-    extra.push(again);
-    again.send(hello);
-    await again.take(1);
-    expect(again.daemonPid()).toBe(daemon);
-    again.child.stdin.end();
-    await again.exited;
-    await waitFor(() => !running(daemon), 6000, "the idle daemon to exit");
-    expect(fs.existsSync(path.join(host.runtimeDir, "recorder.pid"))).toBe(false);
-    expect(fs.existsSync(path.join(host.runtimeDir, "recorder.sock"))).toBe(false);
-  });
-
-  it("hosts started at the same moment share one daemon", async () => {
-    const runtimeDir = fs.mkdtempSync(path.join("/tmp", "sessions-rt-"));
-    const hosts = Array.from({ length: 4 }, () =>
-      startHost([EXTENSION_ORIGIN_ARG], { SESSIONS_RUNTIME_DIR: runtimeDir }),
-    );
-    extra.push(...hosts);
-    for (const h of hosts) h.send({ ...hello, id: "many" });
-    for (const h of hosts) expect((await h.take(1, 15_000))[0]).toMatchObject({ type: "hello", id: "many" });
-    const pid = hosts[0]?.daemonPid();
-    expect(pid).toBeGreaterThan(0);
-    for (const h of hosts) expect(h.daemonPid()).toBe(pid);
-    await waitFor(() => daemonsFor(runtimeDir).length <= 1, 3000, "losing daemons to leave");
-    expect(daemonsFor(runtimeDir)).toEqual([pid]);
-  });
-
-  it("a daemon that dies closes the browser's port: the relay exits non-zero", async () => {
+describe("the daemon's own door", () => {
+  it("closes a connection that does not open with a valid relay.hello, and serves the next one", async () => {
     host = startHost();
     host.send(hello);
     await host.take(1);
-    process.kill(await host.waitDaemon(), "SIGKILL");
-    const exit = await host.exited;
-    expect(exit.code).toBe(1);
-    expect(host.stdoutGarbage()).toEqual([]);
-  });
-
-  it("a stale lock and socket from a killed daemon do not stop the next one", async () => {
-    host = startHost();
-    host.send(hello);
-    await host.take(1);
-    const first = await host.waitDaemon();
-    host.kill();
-    await waitFor(() => !running(first), 3000, "the daemon to die");
-    expect(fs.existsSync(path.join(host.runtimeDir, "recorder.sock"))).toBe(true);
-    const next = startHost([EXTENSION_ORIGIN_ARG], { SESSIONS_RUNTIME_DIR: host.runtimeDir });
-    extra.push(next);
-    next.send(hello);
-    expect((await next.take(1))[0]).toMatchObject({ type: "hello" });
-    expect(next.daemonPid()).not.toBe(first);
+    const sock = path.join(host.runtimeDir, "recorder.sock");
+    const closedOn = (bytes: Buffer) =>
+      new Promise<string>((resolve, reject) => {
+        const c = net.connect(sock, () => c.write(bytes));
+        let got = "";
+        c.on("data", (d) => {
+          got += d.toString();
+        });
+        c.on("close", () => resolve(got));
+        c.on("error", reject);
+      });
+    expect(await closedOn(rawFrame('{"type":"hello","id":"h","protocol":1,"extensionVersion":"x"}'))).toBe("");
+    expect(await closedOn(rawFrame("not json"))).toBe("");
+    expect(await closedOn(Buffer.from([0xff, 0xff, 0xff, 0x7f]))).toBe("");
+    const refused = await closedOn(rawFrame(JSON.stringify({ type: "relay.hello", origin: null })));
+    expect(refused).toContain("FORBIDDEN_ORIGIN");
+    host.send({ type: "ping", id: "still" });
+    expect(await host.take(1)).toEqual([{ type: "result", id: "still", pong: true }]);
   });
 });

@@ -34,11 +34,29 @@ export interface HostProcess {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>;
 }
 
-export function startHost(args: string[] = [EXTENSION_ORIGIN], env: NodeJS.ProcessEnv = {}): HostProcess {
+/** The native relay (scripts/build.d/relay.sh); the launcher prefers it over the Node relay. */
+export const NATIVE_RELAY = path.resolve(path.dirname(HOST_BUNDLE), "../relay/target/release/sessions-relay");
+
+export interface StartOptions {
+  /** Which relay plays the browser-started process: the bundle's Node relay or sessions-relay. */
+  relay?: "node" | "native";
+}
+
+export function startHost(
+  args: string[] = [EXTENSION_ORIGIN],
+  env: NodeJS.ProcessEnv = {},
+  options: StartOptions = {},
+): HostProcess {
   if (!fs.existsSync(HOST_BUNDLE)) throw new Error(`${HOST_BUNDLE} missing: run npm run build:host first`);
+  const native = options.relay === "native";
+  if (native && !fs.existsSync(NATIVE_RELAY))
+    throw new Error(`${NATIVE_RELAY} missing: run bash scripts/build.d/relay.sh first`);
   const logDir = fs.mkdtempSync(path.join(process.env.TMPDIR ?? "/tmp", "sessions-host-log-"));
   const runtimeDir = env.SESSIONS_RUNTIME_DIR ?? fs.mkdtempSync(path.join("/tmp", "sessions-rt-"));
-  const child = spawn(process.execPath, [HOST_BUNDLE, ...args], {
+  const argv = native
+    ? [NATIVE_RELAY, "--node", process.execPath, "--bundle", HOST_BUNDLE, "--", ...args]
+    : [process.execPath, HOST_BUNDLE, ...args];
+  const child = spawn(argv[0] as string, argv.slice(1), {
     env: { ...process.env, SESSIONS_LOG_DIR: logDir, SESSIONS_RUNTIME_DIR: runtimeDir, ...env },
   });
   const daemonPid = () => {

@@ -1,7 +1,8 @@
 /**
  * The per-user recorder daemon: owns the children, the spool and the session, and serves the
  * native messaging relays (one per browser port) over a private Unix socket, each connection
- * speaking the same frames as the browser's pipe. Guarantees: one daemon per user (pid lock);
+ * opening with a relay.hello (the caller's origin, checked here) and then speaking the same frames
+ * as the browser's pipe. Guarantees: one daemon per user (pid lock);
  * a relay that goes away — Chrome closes the port when the extension's service worker stops —
  * does not stop the recording; an orphaned session is stopped after RECORDER_ORPHAN_GRACE_MS; the
  * daemon exits after RECORDER_IDLE_EXIT_MS with nothing to do, and on SIGTERM stops the session
@@ -15,11 +16,14 @@ import {
   RECORDER_IDLE_EXIT_MS,
   RECORDER_ORPHAN_GRACE_MS,
 } from "@sessions/shared";
+import { encodeFrame } from "../framing/frame-encoder";
 import { buildHandlers, createRecorder } from "../handlers/index";
 import { Host } from "../host";
+import { allowedOrigins, normalizeOrigin } from "../launch-args";
 import type { Logger } from "../log/logger";
 import { acquireInstanceLock, releaseInstanceLock } from "./instance-lock";
 import { DaemonLifetime } from "./lifetime";
+import { readRelayHello } from "./relay-hello";
 import { ensurePrivateDir, pidFile, runtimeDir, socketPath } from "./runtime-dir";
 import type { LinkEnd } from "./session-link";
 
@@ -52,8 +56,10 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
     idleExitMs: Number(env.SESSIONS_IDLE_EXIT_MS ?? RECORDER_IDLE_EXIT_MS),
   });
   let exiting = false;
+  let pending = 0;
 
-  const server = net.createServer({ allowHalfOpen: true }, (socket) => {
+  const allowed = allowedOrigins(options.bundleDir, env);
+  const serve = (socket: net.Socket) => {
     let host: Host | null = null;
     const end: LinkEnd = {
       send: (m: HostMessage) => host?.send(m),
@@ -71,13 +77,39 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
     });
     connections.add(host);
     logger.info("relay connected", { connections: connections.size });
-    socket.on("error", (err) => logger.warn("relay connection error", { error: String(err) }));
     socket.on("close", () => {
       if (host) connections.delete(host);
       recorder.link.detach(end);
       logger.info("relay disconnected", { connections: connections.size, attached: recorder.link.attached });
     });
     host.start();
+  };
+
+  const server = net.createServer({ allowHalfOpen: true }, (socket) => {
+    socket.on("error", (err) => logger.warn("relay connection error", { error: String(err) }));
+    // Counted from the first byte, so a relay still saying hello keeps an idle daemon alive.
+    pending++;
+    readRelayHello(socket)
+      .then((hello) => {
+        if (!hello.origin || !allowed.has(normalizeOrigin(hello.origin))) {
+          logger.error("caller origin not allowed", { origin: hello.origin });
+          const refusal = encodeFrame({
+            type: "error",
+            id: null,
+            code: "FORBIDDEN_ORIGIN",
+            message: `this host does not serve ${hello.origin ?? "callers without an origin"}`,
+            retryable: false,
+          });
+          socket.end(refusal);
+          return;
+        }
+        serve(socket);
+      })
+      .catch((e) => {
+        logger.warn("relay connection refused", { error: String(e) });
+        socket.destroy();
+      })
+      .finally(() => pending--);
   });
 
   const shutdown = async (code: number, why: string) => {
@@ -95,7 +127,7 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
   const ticker = setInterval(() => {
     const status = recorder.sessions.status().session;
     const action = lifetime.tick(Date.now(), {
-      connections: connections.size,
+      connections: connections.size + pending,
       attached: recorder.link.attached,
       session: status
         ? { sessionId: status.sessionId, stoppable: status.state === "recording" || status.state === "paused" }

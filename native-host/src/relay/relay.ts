@@ -8,11 +8,14 @@
  */
 import type net from "node:net";
 import { HOST_EXIT_AFTER_EOF_MS } from "@sessions/shared/constants";
+import { encodeFrame } from "../framing/frame-encoder";
 import { FrameSplitter } from "../framing/frame-splitter";
 import type { Logger } from "../log/logger";
 
 export interface RelayOptions {
   socket: net.Socket;
+  /** The caller's origin, announced to the daemon first (it decides whether to serve it). */
+  origin: string;
   input: NodeJS.ReadableStream;
   output: NodeJS.WritableStream;
   write: (chunk: Buffer, cb: (err?: Error | null) => void) => boolean;
@@ -20,8 +23,10 @@ export interface RelayOptions {
   exit: (code: number) => void;
 }
 
-export function relay({ socket, input, output, write, logger, exit }: RelayOptions): void {
+export function relay({ socket, origin, input, output, write, logger, exit }: RelayOptions): void {
   const splitter = new FrameSplitter();
+  // The daemon's first frame: relay.hello (daemon/relay-hello.ts), built here without its schema.
+  socket.write(encodeFrame({ type: "relay.hello", origin }));
   let pendingWrites = 0;
   let finishing: number | null = null;
 
