@@ -5,8 +5,8 @@
  * run began and carries the run's marker in its environment (SESSIONS_RUNTIME_DIR, unique per
  * browser, inherited by the relay and the daemon), or descends from one of those — so another
  * engineer's host or children on the same machine are never counted. Roles come from the command
- * line: node running `.../host.mjs` (or the `sessions-host` launcher) is the host (`--daemon`: the
- * daemon, else the relay Chromium started); swift-capture, its ffmpeg and sessions-audio by
+ * line: node running `.../host.mjs`, the `sessions-host` launcher or the native `sessions-relay` is
+ * the host (`--daemon`: the recorder daemon, else the relay Chromium started); swift-capture, its ffmpeg and sessions-audio by
  * executable name; the extension's renderer by pid (the caller identifies it). Memory is RSS and
  * PSS from /proc/<pid>/smaps_rollup (PSS splits shared pages, so a sum of PSS is what the processes
  * cost together); CPU is utime + stime in clock ticks.
@@ -93,9 +93,10 @@ function hasMarker(pid: number, marker: string): boolean {
   }
 }
 
+/** The host bundle under Node, the launcher, or the native relay (which is handed the bundle's path). */
 function isHost(p: ProcInfo): boolean {
   if (p.args.some((a) => path.basename(a) === "host.mjs")) return true;
-  return path.basename(p.args[0] ?? "") === "sessions-host";
+  return ["sessions-host", "sessions-relay"].includes(path.basename(p.args[0] ?? ""));
 }
 
 export interface OwnershipRule {
