@@ -110,6 +110,14 @@ function spooled(spool: string, sessionId: string): string[] {
     .map((i) => `${i.kind}/${i.seq}`);
 }
 
+/**
+ * The host processes Chrome started for its ports (relays: sessions-relay or the Node relay, both
+ * name the bundle), not the daemon, which a relay may have started and so be the parent of.
+ */
+function hostRelays(s: SessionsBrowser, browserPid: number): number[] {
+  return descendantsMatching(browserPid, "native-host/dist/host.mjs").filter((pid) => pid !== s.daemonPid());
+}
+
 /** Lets any extension worker that Chrome started (and puppeteer paused on attach) run; starts none. */
 async function unpauseWorkers(s: SessionsBrowser): Promise<void> {
   for (const t of s.browser.targets().filter((x) => x.type() === "service_worker" && x.url().includes(s.extensionId))) {
@@ -189,7 +197,7 @@ describe("faults during a real recording", () => {
     );
     const browserPid = s.browser.process()?.pid;
     if (!browserPid) throw new Error("no Chromium process");
-    const relays = descendantsMatching(browserPid, "native-host/dist/host.mjs");
+    const relays = hostRelays(s, browserPid);
     expect(relays, "exactly one host process under this Chromium").toHaveLength(1);
     const daemon = s.daemonPid() as number;
     const children = [
@@ -304,7 +312,7 @@ describe("faults during a real recording", () => {
     const browserPid = s.browser.process()?.pid;
     if (!browserPid) throw new Error("no Chromium process");
     // The worker's native port is its host process (the relay): a new one means a new worker reconnected.
-    const relays = () => descendantsMatching(browserPid, "native-host/dist/host.mjs");
+    const relays = () => hostRelays(s, browserPid);
     const [oldRelay] = relays();
     expect(oldRelay).toBeGreaterThan(0);
 
