@@ -56,6 +56,7 @@ it("installs, passes doctor --system --live, and uninstalls leaving nothing behi
 
   // The packaged host depends on nothing in this checkout.
   const launcher = fs.readFileSync("/opt/sessions/bin/sessions-host", "utf8");
+  expect(launcher).toContain('exec "/opt/sessions/bin/sessions-relay" --node "/opt/sessions/bin/node"');
   expect(launcher).toContain('exec "/opt/sessions/bin/node" "/opt/sessions/lib/host.mjs"');
   expect(launcher).not.toContain(ROOT);
   expect(execFileSync("/opt/sessions/bin/node", ["--version"], { encoding: "utf8" })).toMatch(/^v\d+\./);
@@ -81,7 +82,12 @@ it("installs, passes doctor --system --live, and uninstalls leaving nothing behi
   const listed = execFileSync("dpkg", ["-L", "sessions-host"], { encoding: "utf8" }).split("\n").filter(Boolean);
   const files = listed.filter((p) => fs.existsSync(p) && !fs.lstatSync(p).isDirectory());
   expect(files).toEqual(
-    expect.arrayContaining(["/opt/sessions/bin/node", "/opt/sessions/lib/host.mjs", "/usr/bin/sessions-host"]),
+    expect.arrayContaining([
+      "/opt/sessions/bin/node",
+      "/opt/sessions/bin/sessions-relay",
+      "/opt/sessions/lib/host.mjs",
+      "/usr/bin/sessions-host",
+    ]),
   );
 
   const rm = run("dpkg", ["-r", "sessions-host"]);

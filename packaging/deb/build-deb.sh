@@ -8,6 +8,8 @@ source "$(dirname "$0")/../../scripts/lib/common.sh"
 cd "$ROOT"; use_project_node
 command -v dpkg-deb >/dev/null || die "dpkg-deb is missing (Debian package dpkg)"
 npm run build:host >/dev/null
+bash scripts/build.d/relay.sh
+RELAY_BIN="$ROOT/native-host/relay/target/release/sessions-relay"
 
 NODE_BIN="$ROOT/node_modules/node/bin/node"
 [ -x "$NODE_BIN" ] || die "no Node runtime at $NODE_BIN (run npm ci)"
@@ -16,7 +18,7 @@ arch="$(dpkg --print-architecture)"
 out="$ROOT/packaging/dist/sessions-host_${version}_${arch}.deb"
 mkdir -p "$(dirname "$out")"
 
-inputs_hash="$(cat native-host/dist/host.mjs native-host/dist/cli.mjs packaging/deb/* "$NODE_BIN" | sha256sum | cut -c1-16)"
+inputs_hash="$(cat native-host/dist/host.mjs native-host/dist/cli.mjs packaging/deb/* "$NODE_BIN" "$RELAY_BIN" | sha256sum | cut -c1-16)"
 if [ -f "$out" ] && [ "$(cat "$out.inputs" 2>/dev/null)" = "$inputs_hash" ]; then echo "$out"; exit 0; fi
 
 stage="$(mktemp -d)"
@@ -27,8 +29,14 @@ install -d -m 755 "$stage/DEBIAN" "$stage/opt/sessions/bin" "$stage/opt/sessions
 strip --strip-all -o "$stage/opt/sessions/bin/node" "$NODE_BIN" 2>/dev/null || cp "$NODE_BIN" "$stage/opt/sessions/bin/node"
 chmod 755 "$stage/opt/sessions/bin/node"
 install -m 644 native-host/dist/host.mjs native-host/dist/cli.mjs packaging/deb/package-hooks.mjs "$stage/opt/sessions/lib/"
-printf '#!/bin/sh\n# The native messaging host the browsers start (packaged Node, no PATH lookup).\nexec "/opt/sessions/bin/node" "/opt/sessions/lib/host.mjs" "$@"\n' \
-  > "$stage/opt/sessions/bin/sessions-host"
+install -m 755 "$RELAY_BIN" "$stage/opt/sessions/bin/sessions-relay"
+cat > "$stage/opt/sessions/bin/sessions-host" <<'LAUNCHER'
+#!/bin/sh
+# The native messaging host the browsers start: the native relay to the recorder daemon, which runs
+# on the packaged Node (no PATH lookup); the Node relay in the bundle if the binary is missing.
+if [ -x "/opt/sessions/bin/sessions-relay" ]; then exec "/opt/sessions/bin/sessions-relay" --node "/opt/sessions/bin/node" --bundle "/opt/sessions/lib/host.mjs" -- "$@"; fi
+exec "/opt/sessions/bin/node" "/opt/sessions/lib/host.mjs" "$@"
+LAUNCHER
 printf '#!/bin/sh\n# sessions-host install|uninstall|doctor (the installer CLI, on the packaged Node).\nexec "/opt/sessions/bin/node" "/opt/sessions/lib/cli.mjs" "$@"\n' \
   > "$stage/opt/sessions/bin/sessions-host-cli"
 chmod 755 "$stage/opt/sessions/bin/sessions-host" "$stage/opt/sessions/bin/sessions-host-cli"
