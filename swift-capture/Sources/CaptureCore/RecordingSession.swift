@@ -85,9 +85,10 @@ public actor RecordingSession {
   private var finishing: Task<Void, Never>?
 
   // Output and statistics.
-  /// Composites handed to the encoder: in flight are the last one, the encoder's queue and a
-  /// screenshot being made, so a few idle ones cover the steady state without allocating.
-  private let outputs = PixelBufferPool(maxIdle: 2)
+  /// Composites handed to the encoder. With an encoder that converts on append (x264) only the
+  /// last one and the one being made are in flight, so one idle block covers the steady state;
+  /// more in flight (a queueing encoder, a screenshot) allocate and are freed again.
+  private let outputs = PixelBufferPool(maxIdle: 1)
   private var lastOutput: PixelBuffer?
   private var lastRects: [PixelRect?] = []
   private var framesOut = 0

@@ -14,8 +14,9 @@ final class X11Source: RecordingSource, @unchecked Sendable {
   private let lock = NSLock()
   private var running = false
   private var currentSize: PixelSize
-  /// Grabs are copied into buffers from here: a steady capture reuses the same few.
-  let buffers = PixelBufferPool(maxIdle: 2)
+  /// Grabs are copied into buffers from here: a steady capture reuses the same few (the last
+  /// delivered, the synchronizer's current one, the one being filled; one idle).
+  let buffers = PixelBufferPool(maxIdle: 1)
 
   init(id: String, kind: SourceKind, window: UInt, displayName: String, size: PixelSize) {
     self.id = id
