@@ -18,9 +18,12 @@ platformTargets += [
   .target(name: "CX264", linkerSettings: [.linkedLibrary("x264")]),
   .target(name: "CaptureX264", dependencies: ["CaptureCore", "CX264"]),
   .target(name: "CProcessMemory"),
+  // libjpeg-turbo in-process: screenshots without an ffmpeg child.
+  .target(name: "CTurboJPEG", linkerSettings: [.linkedLibrary("turbojpeg")]),
+  .target(name: "CaptureJPEG", dependencies: ["CaptureCore", "CTurboJPEG"]),
 ]
-platformDeps += ["CaptureX11", "CaptureX264", "CProcessMemory"]
-platformTestDeps += ["CaptureX264"]
+platformDeps += ["CaptureX11", "CaptureX264", "CProcessMemory", "CaptureJPEG"]
+platformTestDeps += ["CaptureX264", "CaptureJPEG"]
 #endif
 #if os(macOS)
 platformTargets += [.target(name: "CaptureMac", dependencies: ["CaptureCore"])]

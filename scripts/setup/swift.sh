@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Provisions Swift for swift-capture. Where `swift` is on PATH (macOS with Xcode, a Linux with a
 # native toolchain) there is nothing to do. Otherwise it builds a Debian trixie root with
-# debootstrap (bookworm has no Swift) holding swiftlang, the X11 and libx264 headers and ffmpeg, cached at
+# debootstrap (bookworm has no Swift) holding swiftlang, the X11, libx264 and libjpeg-turbo headers and ffmpeg, cached at
 # ${SESSIONS_SWIFT_ROOT:-/var/cache/sessions/swift-root} so it survives re-clones, and mounts into
 # it what the binary needs (/proc, /dev, this repo at its own path, /tmp). Idempotent: the second run
 # only checks a stamp and the mounts. Safe to run concurrently (flock).
@@ -15,7 +15,7 @@ fi
 
 SWIFT_ROOT="${SESSIONS_SWIFT_ROOT:-/var/cache/sessions/swift-root}"
 # Bump when the package list changes: the stamp is compared, and a mismatch reinstalls.
-PACKAGES="swiftlang libc6-dev libstdc++-14-dev libx11-dev libxext-dev libxcomposite-dev libx264-dev pkg-config ffmpeg ca-certificates"
+PACKAGES="swiftlang libc6-dev libstdc++-14-dev libx11-dev libxext-dev libxcomposite-dev libx264-dev libturbojpeg0-dev pkg-config ffmpeg ca-certificates"
 STAMP_WANT="v1 $PACKAGES"
 
 [ "$(id -u)" = 0 ] || die "provisioning Swift in a trixie root needs root (debootstrap, mount, chroot); or put a native swift on PATH"

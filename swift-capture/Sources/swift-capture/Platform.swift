@@ -1,10 +1,11 @@
 // The capture backend of this platform: X11 on Linux (when DISPLAY is set), ScreenCaptureKit on
-// macOS; encoding with libx264 in-process on Linux (ffmpeg with SWIFT_CAPTURE_ENCODER=ffmpeg),
-// AVAssetWriter on macOS.
+// macOS; encoding with libx264 and screenshots with libjpeg-turbo in-process on Linux (ffmpeg for
+// both with SWIFT_CAPTURE_ENCODER=ffmpeg), AVAssetWriter and ImageIO on macOS.
 import CaptureCore
 import CaptureFFmpeg
 import Foundation
 #if os(Linux)
+import CaptureJPEG
 import CaptureX11
 import CaptureX264
 #endif
@@ -39,6 +40,9 @@ enum Platform {
   static func thumbnails() -> (any ThumbnailWriter)? {
     #if os(macOS)
     if ProcessInfo.processInfo.environment["SWIFT_CAPTURE_ENCODER"] != "ffmpeg" { return ImageIOThumbnailWriter() }
+    #endif
+    #if os(Linux)
+    if ProcessInfo.processInfo.environment["SWIFT_CAPTURE_ENCODER"] != "ffmpeg" { return JPEGThumbnailWriter() }
     #endif
     return try? FFmpegThumbnailWriter()
   }
