@@ -13,8 +13,8 @@ use std::process::{Command, Stdio};
 use std::thread;
 use std::time::{Duration, Instant};
 
-/// The daemon's Node flags (native-host/src/relay/connect-daemon.ts has the same list).
-const DAEMON_NODE_FLAGS: [&str; 2] = ["--max-semi-space-size=1", "--v8-pool-size=1"];
+/// The daemon's Node flags, for resident size (native-host/src/relay/connect-daemon.ts has the same list and why).
+const DAEMON_NODE_FLAGS: [&str; 3] = ["--max-semi-space-size=1", "--v8-pool-size=1", "--lite-mode"];
 const RETRY: Duration = Duration::from_millis(40);
 
 pub fn connect_or_start(dir: &Path, args: &Args, deadline: Instant) -> io::Result<UnixStream> {

@@ -9,8 +9,12 @@ import net from "node:net";
 import { processAlive, readPid } from "../daemon/instance-lock";
 import { pidFile, socketPath } from "../daemon/runtime-dir";
 
-/** Node flags for the long-running daemon: a small young generation keeps its resident size down. */
-export const DAEMON_NODE_FLAGS = ["--max-semi-space-size=1", "--v8-pool-size=1"];
+/**
+ * Node flags for the long-running daemon, for resident size: a small young generation, one
+ * background V8 thread, and lite mode (no optimizing compiler: its JS only routes messages; the
+ * heavy lifting — base64, hashing, JSON — is native). Measured: anonymous memory 32 → 26.5 MB.
+ */
+export const DAEMON_NODE_FLAGS = ["--max-semi-space-size=1", "--v8-pool-size=1", "--lite-mode"];
 
 const RETRY_MS = 40;
 

@@ -176,3 +176,12 @@ describe("instance lock and runtime directory", () => {
     expect(() => ensurePrivateDir(link)).toThrow(RuntimeDirError);
   });
 });
+
+describe("the two relays agree", () => {
+  it("start the daemon with the same Node flags", async () => {
+    const { DAEMON_NODE_FLAGS } = await import("../../relay/connect-daemon");
+    const rust = fs.readFileSync(path.resolve(import.meta.dirname, "../../../relay/src/daemon.rs"), "utf8");
+    const list = rust.match(/const DAEMON_NODE_FLAGS: \[&str; \d+\] = \[([^\]]*)\]/)?.[1] ?? "";
+    expect([...list.matchAll(/"([^"]+)"/g)].map((m) => m[1])).toEqual(DAEMON_NODE_FLAGS);
+  });
+});
