@@ -30,9 +30,23 @@ def need(tool):
 
 
 def free_display():
-    for n in range(90, 200):
-        if not os.path.exists(f"/tmp/.X11-unix/X{n}") and not os.path.exists(f"/tmp/.X{n}-lock"):
+    """A display number no X server holds: unused, else one whose lock names a dead process (a
+    server killed without cleaning up; Xvfb takes such a stale lock over, as X servers do)."""
+    stale = None
+    for n in range(90, 400):
+        lock, sock = f"/tmp/.X{n}-lock", f"/tmp/.X11-unix/X{n}"
+        if not os.path.exists(lock) and not os.path.exists(sock):
             return n
+        if stale is None and os.path.exists(lock):
+            try:
+                pid = int(open(lock).read().strip())
+                os.kill(pid, 0)
+            except ProcessLookupError:
+                stale = n
+            except (ValueError, OSError):
+                pass
+    if stale is not None:
+        return stale
     raise RuntimeError("no free X display number")
 
 

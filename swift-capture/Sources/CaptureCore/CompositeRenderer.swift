@@ -70,6 +70,7 @@ public final class CompositeRenderer {
   @discardableResult
   public func render(frames: [PixelBuffer?], rects: [PixelRect?]) -> PixelBuffer {
     precondition(frames.count == rects.count)
+    canvas.generation += 1
     if rects != lastRects { needsClear = true }
     if needsClear {
       canvas.fill(background)

@@ -1,6 +1,8 @@
 // Tightly packed 32-bit BGRA images (B, G, R, A bytes in memory, as X11 and CoreVideo deliver).
 // A buffer is written by one owner and becomes read-only once handed on (a frame delivered to the
-// synchronizer is never written again), which is what makes sharing it across tasks safe.
+// synchronizer is never written again), which is what makes sharing it across tasks safe. The one
+// exception is a canvas redrawn in place, lent only to consumers that copy it at once; its
+// `generation` changes with each redraw, so "same buffer, same generation" means same pixels.
 // A buffer taken from a PixelBufferPool gives its pixel memory back to the pool when the last
 // reference goes, so frames in a steady recording reuse memory instead of allocating it.
 
@@ -41,6 +43,8 @@ public final class PixelBuffer: @unchecked Sendable {
   public let stride: Int
   public let bytes: UnsafeMutableRawPointer
   private let pool: PixelBufferPool?
+  /// Bumped by an owner that redraws the buffer in place (CompositeRenderer); 0 for write-once ones.
+  public internal(set) var generation = 0
 
   public init(width: Int, height: Int) {
     precondition(width > 0 && height > 0, "empty pixel buffer")

@@ -85,9 +85,9 @@ public actor RecordingSession {
   private var finishing: Task<Void, Never>?
 
   // Output and statistics.
-  /// Composites handed to the encoder. With an encoder that converts on append (x264) only the
-  /// last one and the one being made are in flight, so one idle block covers the steady state;
-  /// more in flight (a queueing encoder, a screenshot) allocate and are freed again.
+  /// Copies of the composite for encoders that keep frames (an encoder that copies on append is
+  /// lent the canvas itself, and this stays empty): the last one and the one being made are in
+  /// flight, one idle block covers the steady state; more in flight allocate and are freed again.
   private let outputs = PixelBufferPool(maxIdle: 1)
   private var lastOutput: PixelBuffer?
   private var lastRects: [PixelRect?] = []
@@ -328,7 +328,7 @@ public actor RecordingSession {
         output = last  // nothing changed: no render, no copy
       } else {
         renderer.render(frames: shown.map { $0.frame?.buffer }, rects: rects)
-        output = renderer.canvas.copy(using: outputs)
+        output = writer?.keepsFrames == false ? renderer.canvas : renderer.canvas.copy(using: outputs)
       }
       lastRects = rects
     } else if let last = lastOutput {
@@ -355,7 +355,8 @@ public actor RecordingSession {
     healthWindowFrames += 1
     if thumbnails != nil, mediaUs(n) >= nextScreenshotMediaUs {
       nextScreenshotMediaUs = mediaUs(n) + Int64(configuration.screenshotSeconds) * 1_000_000
-      takeScreenshot(output)
+      // The canvas is redrawn in place: the screenshot, made off the tick, gets a copy.
+      takeScreenshot(output === renderer?.canvas ? output.copy() : output)
     }
     if wall >= nextHealthUs {
       await emitHealth(at: wall)

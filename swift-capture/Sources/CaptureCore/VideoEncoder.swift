@@ -53,12 +53,20 @@ public protocol SegmentWriter: AnyObject, Sendable {
   /// Queues `frame` to be written `count` times. False when the queue is full (frame not taken).
   /// Throws ENCODER_FAILED when the encoder has died.
   func append(_ frame: PixelBuffer, count: Int) throws -> Bool
+  /// False when `append` copies what it needs before returning and keeps no reference: the
+  /// session then lends it its canvas instead of a copy (a canvas repeated without a redraw has
+  /// the same `generation`). True by default.
+  var keepsFrames: Bool { get }
   /// Frames queued but not yet handed to the encoder.
   var queuedFrames: Int { get }
   /// Closes the segment: returns once the file is complete under its final name.
   func finish() async throws -> EncodedSegment
   /// Stops at once and deletes the unfinished file (used when the session fails).
   func abort()
+}
+
+extension SegmentWriter {
+  public var keepsFrames: Bool { true }
 }
 
 public protocol VideoEncoder: Sendable {

@@ -85,16 +85,21 @@ final class EncodeLane: @unchecked Sendable {
     case finish(X264SegmentWriter)
   }
 
-  /// A 4:2:0 picture converted from `source`, which is remembered weakly to merge its repeats.
+  /// A 4:2:0 picture converted from `source` at `generation`; the source is remembered weakly to
+  /// merge its repeats (same buffer, same generation: same pixels).
   final class Picture {
     let bytes: UnsafeMutableRawPointer
     let byteCount: Int
     weak var source: PixelBuffer?
+    let generation: Int
     init(bytes: UnsafeMutableRawPointer, byteCount: Int, source: PixelBuffer) {
       self.bytes = bytes
       self.byteCount = byteCount
       self.source = source
+      self.generation = source.generation
     }
+
+    func isRepeat(of frame: PixelBuffer) -> Bool { source === frame && generation == frame.generation }
   }
 
   private let condition = NSCondition()
@@ -123,7 +128,7 @@ final class EncodeLane: @unchecked Sendable {
   func enqueue(_ writer: X264SegmentWriter, _ frame: PixelBuffer, count: Int, capacity: Int) -> Bool {
     let byteCount = Int(cx264_i420_size(Int32(frame.width), Int32(frame.height)))
     condition.lock()
-    if case .frame(let w, let last, let n)? = jobs.last, w === writer, last.source === frame {
+    if case .frame(let w, let last, let n)? = jobs.last, w === writer, last.isRepeat(of: frame) {
       jobs[jobs.count - 1] = .frame(w, last, count: n + count)
       condition.unlock()
       return true
@@ -316,6 +321,9 @@ final class X264SegmentWriter: SegmentWriter, @unchecked Sendable {
   }
 
   var queuedFrames: Int { lane.queuedFrames }
+
+  /// The frame is converted during `append`: the session may lend its canvas.
+  var keepsFrames: Bool { false }
 
   func finish() async throws -> EncodedSegment {
     try await withCheckedThrowingContinuation { (c: CheckedContinuation<EncodedSegment, any Error>) in

@@ -5,6 +5,7 @@
 #if canImport(CaptureX264)
 import CaptureCore
 import CaptureFFmpeg
+import CaptureTestSupport
 import CaptureX264
 import Foundation
 import XCTest
@@ -167,6 +168,67 @@ final class X264EncoderTests: XCTestCase {
     XCTAssertLessThanOrEqual(source.buffers.statistics.allocated, 2)
     let done = try await writer.finish()
     XCTAssertEqual(done.frames, 90)
+  }
+
+  func testASessionLendsItsCanvasAndEverySegmentHoldsExactlyItsTicks() async throws {
+    let (ffmpeg, ffprobe) = try tools()
+    let clock = ManualClock(startUs: 1_000_000)
+    let factory = ManualSourceFactory()
+    let config = RecordingSession.Configuration(
+      sessionId: "x264", spoolDir: dir, layout: .grid, fps: 10, maxSize: PixelSize(width: 640, height: 360),
+      segmentSeconds: 1, screenshotSeconds: 60)
+    let encoder = X264Encoder()
+    let session = RecordingSession(configuration: config, clock: clock, encoder: encoder, thumbnails: nil, factory: factory)
+    let ids = ["test-pattern:320x180:1", "test-pattern:320x180:2"]
+    try await session.start(sources: ids.map { SourceRef(id: $0, kind: .testPattern) })
+    // Source 1 sends a new frame every tick; source 0 only every third, so most ticks change one
+    // cell and a few change nothing at all (repeats of the lent canvas, merged by generation).
+    for tick in 0..<25 {
+      let due = await session.nextDueUs()!
+      clock.set(due - 16_000)
+      if tick % 3 == 0 { factory.source(ids[0])?.emit(atUs: due - 16_000) }
+      if tick % 5 != 4 { factory.source(ids[1])?.emit(atUs: due - 16_000) }
+      clock.set(due)
+      await session.tick()
+      while encoder.queuedFrames > 0 { try await Task.sleep(nanoseconds: 1_000_000) }
+    }
+    try await session.stop()
+    XCTAssertEqual(session.outputBuffers.allocated, 0, "the encoder was lent the canvas: no composite copies")
+    await session.close()
+    var segments: [SegmentRecord] = []
+    for await e in session.events { if case .segment(let s) = e { segments.append(s) } }
+    XCTAssertEqual(segments.map(\.frames), [10, 10, 5])
+    // Decode every frame and read both cells' stamps: cell 0 holds the newest frame of source 0
+    // sent at or before that tick, cell 1 the newest of source 1.
+    let rects = GridCompositor().layout(sourceSizes: Array(repeating: PixelSize(width: 320, height: 180), count: 2),
+                                        canvas: PixelSize(width: 640, height: 360))
+    var tick = 0
+    var sent = [-1, -1]
+    var expected: [(Int, Int)] = []
+    for t in 0..<25 {
+      if t % 3 == 0 { sent[0] += 1 }
+      if t % 5 != 4 { sent[1] += 1 }
+      expected.append((sent[0], sent[1]))
+    }
+    for seg in segments {
+      let probe = String(decoding: try run(ffprobe, [
+        "-v", "error", "-count_frames", "-select_streams", "v:0", "-show_entries", "stream=nb_read_frames", "-of",
+        "default=nw=1", seg.path,
+      ]), as: UTF8.self)
+      XCTAssert(probe.contains("nb_read_frames=\(seg.frames)"), probe)
+      let raw = try run(ffmpeg, ["-v", "error", "-i", seg.path, "-f", "rawvideo", "-pix_fmt", "bgra", "pipe:1"])
+      let frameBytes = 640 * 360 * 4
+      XCTAssertEqual(raw.count, frameBytes * seg.frames)
+      for i in 0..<min(seg.frames, raw.count / frameBytes) {
+        let buffer = PixelBuffer(width: 640, height: 360)
+        raw.withUnsafeBytes { buffer.bytes.copyMemory(from: $0.baseAddress! + i * frameBytes, byteCount: frameBytes) }
+        let got = (TestPattern.decode(buffer, in: rects[0]!)?.frame, TestPattern.decode(buffer, in: rects[1]!)?.frame)
+        XCTAssertEqual(got.0, expected[tick].0, "tick \(tick) cell 0")
+        XCTAssertEqual(got.1, expected[tick].1, "tick \(tick) cell 1")
+        tick += 1
+      }
+    }
+    XCTAssertEqual(tick, 25)
   }
 
   func testAnEmptySegmentIsAValidFileAndAnUnwritableOneFails() async throws {
