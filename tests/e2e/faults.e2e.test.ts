@@ -185,7 +185,8 @@ describe("faults during a real recording", () => {
     fs.rmSync(spool, { recursive: true, force: true });
   });
 
-  it("the browser's host process killed mid-recording: the extension reattaches to the daemon, which recorded on", async () => {
+  /** Starts a recording from the toolbar; resolves once a few segments are committed. */
+  async function startRecording(): Promise<string> {
     await tab.bringToFront();
     await pressToolbar(s, tab);
     const rec = await waitState<Status>(panel, ["recording", "failed"], 30_000);
@@ -195,6 +196,25 @@ describe("faults during a real recording", () => {
       "committed segments",
       async () => Object.keys((await readStored(panel, sessionId)).segments).length >= 4,
     );
+    return sessionId;
+  }
+
+  /** Stops from the toolbar: the session completes without error, kept what was committed, and has no hole. */
+  async function stopWhole(sessionId: string, before: Record<string, string>) {
+    await pressToolbar(s, tab);
+    const final = await waitState<Status>(panel, ["completed", "failed"], 40_000);
+    expect(final, JSON.stringify(final)).toMatchObject({ state: "completed", error: null });
+    const after = await waitFor("the finalized record", async () => {
+      const r = await readStored(panel, sessionId);
+      return r.session?.state === "completed" ? r : null;
+    });
+    for (const [k, sha] of Object.entries(before)) expect(after.segments[k], `committed ${k} kept`).toBe(sha);
+    expectWhole(after.segments);
+    return after;
+  }
+
+  it("the browser's host process killed mid-recording: the extension reattaches to the daemon, which recorded on", async () => {
+    const sessionId = await startRecording();
     const browserPid = s.browser.process()?.pid;
     if (!browserPid) throw new Error("no Chromium process");
     const relays = hostRelays(s, browserPid);
@@ -216,15 +236,7 @@ describe("faults during a real recording", () => {
     expect((await status<Status>(panel)).state).toBe("recording");
     expect(s.daemonPid()).toBe(daemon);
     for (const pid of children) expect(isZombie(pid), `child ${pid} kept recording`).toBe(false);
-    await pressToolbar(s, tab);
-    const final = await waitState<Status>(panel, ["completed", "failed"], 40_000);
-    expect(final, JSON.stringify(final)).toMatchObject({ state: "completed", error: null });
-    const after = await waitFor("the finalized record", async () => {
-      const r = await readStored(panel, sessionId);
-      return r.session?.state === "completed" ? r : null;
-    });
-    for (const [k, sha] of Object.entries(before)) expect(after.segments[k], `committed ${k} kept`).toBe(sha);
-    expectWhole(after.segments);
+    const after = await stopWhole(sessionId, before);
     await waitFor("the spool emptied by the acks", async () => spooled(spool, sessionId).length === 0, 10_000);
   }, 120_000);
 
@@ -299,15 +311,7 @@ describe("faults during a real recording", () => {
   }, 120_000);
 
   it("the service worker stopped mid-recording: the daemon records on, the tick alarm wakes a worker, the session completes whole", async () => {
-    await tab.bringToFront();
-    await pressToolbar(s, tab);
-    const rec = await waitState<Status>(panel, ["recording", "failed"], 30_000);
-    expect(rec, JSON.stringify(rec)).toMatchObject({ state: "recording" });
-    const sessionId = rec.sessionId as string;
-    await waitFor(
-      "committed segments",
-      async () => Object.keys((await readStored(panel, sessionId)).segments).length >= 4,
-    );
+    const sessionId = await startRecording();
     const before = (await readStored(panel, sessionId)).segments;
     const browserPid = s.browser.process()?.pid;
     if (!browserPid) throw new Error("no Chromium process");
@@ -343,15 +347,7 @@ describe("faults during a real recording", () => {
     );
     expect((await status<Status>(panel)).state).toBe("recording");
 
-    await pressToolbar(s, tab);
-    const final = await waitState<Status>(panel, ["completed", "failed"], 40_000);
-    expect(final, JSON.stringify(final)).toMatchObject({ state: "completed", error: null });
-    const after = await waitFor("the finalized record", async () => {
-      const r = await readStored(panel, sessionId);
-      return r.session?.state === "completed" ? r : null;
-    });
-    for (const [k, sha] of Object.entries(before)) expect(after.segments[k], `committed ${k} kept`).toBe(sha);
-    expectWhole(after.segments);
+    const after = await stopWhole(sessionId, before);
     const totals = after.session as { video: { count: number }; audio: { count: number } };
     expect(totals.video.count + totals.audio.count).toBe(Object.keys(after.segments).length);
     console.log(JSON.stringify({ measured: { workerWokenByAlarmAfterMs: wokeAfterMs } }));

@@ -18,6 +18,7 @@ import { probe } from "../integration/media";
 import { type Desktop, startDesktop } from "../support/desktop";
 import { launchSessions, type SessionsBrowser } from "./lib/browser";
 import { pressToolbar, requireChildren, sleep, status, waitFor, waitState, writeSettings } from "./lib/extension-ui";
+import { readStored } from "./lib/stored-session";
 
 interface Status {
   state: string;
@@ -29,75 +30,7 @@ interface Status {
   sources: string[];
 }
 
-interface StoredSegment {
-  track: "video" | "audio";
-  seq: number;
-  startUs: number;
-  endUs: number;
-  mime: string;
-  bytes: number;
-  b64: string;
-}
-
-interface Stored {
-  session: Record<string, unknown> | undefined;
-  segments: StoredSegment[];
-  timeline: { ts: number; kind: string; detail: string }[];
-  settings: Record<string, unknown> | undefined;
-}
-
 const SETTINGS = { mic: null, systemAudio: true, segmentSeconds: 2, fps: 15, maxWidth: 1280, maxHeight: 720 };
-
-/** Runs in the page: the session, its segments (bytes as base64), its timeline and the settings. */
-function readStored(panel: Page, sessionId: string | null): Promise<Stored> {
-  return panel.evaluate(
-    (id) =>
-      new Promise<Stored>((resolve, reject) => {
-        const open = indexedDB.open("sessions");
-        open.onerror = () => reject(open.error);
-        open.onsuccess = () => {
-          const db = open.result;
-          const tx = db.transaction(["sessions", "segments", "timeline", "settings"]);
-          const settings = tx.objectStore("settings").get("defaults");
-          const s = id ? tx.objectStore("sessions").get(id) : null;
-          const segs = id ? tx.objectStore("segments").index("by-session").getAll(id) : null;
-          const tl = id ? tx.objectStore("timeline").index("by-session").getAll(id) : null;
-          tx.oncomplete = async () => {
-            db.close();
-            const toB64 = (b: Blob) =>
-              new Promise<string>((res) => {
-                const r = new FileReader();
-                r.onload = () => res(String(r.result).split(",")[1] ?? "");
-                r.readAsDataURL(b);
-              });
-            const segments = [];
-            for (const r of (segs?.result ?? []) as (StoredSegment & { data: Blob })[])
-              segments.push({
-                track: r.track,
-                seq: r.seq,
-                startUs: r.startUs,
-                endUs: r.endUs,
-                mime: r.mime,
-                bytes: r.bytes,
-                b64: await toB64(r.data),
-              });
-            resolve({
-              session: s?.result,
-              segments,
-              timeline: (tl?.result ?? []).map((t: { ts: number; kind: string; detail: string }) => ({
-                ts: t.ts,
-                kind: t.kind,
-                detail: t.detail,
-              })),
-              settings: settings.result?.value,
-            });
-          };
-          tx.onerror = () => reject(tx.error);
-        };
-      }),
-    sessionId,
-  );
-}
 
 async function clickButton(page: Page, scope: string, label: string) {
   const buttons = await page.$$(`${scope} button`);
