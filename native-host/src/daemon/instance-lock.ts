@@ -5,12 +5,18 @@
  */
 import fs from "node:fs";
 
+/** A zombie (killed, not yet reaped: a daemon's parent relay is long gone) counts as dead. */
 export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (e) {
     return (e as NodeJS.ErrnoException).code === "EPERM";
+  }
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) !== "Z";
+  } catch {
+    return true; // no procfs (macOS): kill(0) is all we have
   }
 }
 

@@ -9,6 +9,7 @@ import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { EXTENSION_ID, HOST_NAME } from "@sessions/shared";
+import { daemonStatus, describeDaemon } from "../daemon/daemon-status";
 import {
   BROWSERS,
   type Browser,
@@ -64,7 +65,12 @@ export async function main(argv: string[]): Promise<number> {
   if (values.live) await addLiveChecks(entries);
   const installed = entries.filter((e) => e.installed);
   const broken = installed.filter((e) => e.problems.length > 0);
-  print(json, { entries, installed: installed.length, broken: broken.length }, () => formatDoctor(entries));
+  const daemon = daemonStatus();
+  print(
+    json,
+    { entries, installed: installed.length, broken: broken.length, daemon },
+    () => `${formatDoctor(entries)}\n${describeDaemon(daemon)}`,
+  );
   if (installed.length === 0) return 3;
   return broken.length > 0 ? 1 : 0;
 }

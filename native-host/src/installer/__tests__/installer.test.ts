@@ -29,7 +29,7 @@ function memoryRegistry(): Registry & { values: Map<string, string> } {
 }
 
 describe("installer CLI (real files, real launcher)", () => {
-  it("round-trips into a --user-data-dir: install → doctor ok (live) → uninstall → nothing installed", () => {
+  it("round-trips into a --user-data-dir: install → doctor ok (live) → uninstall → nothing installed", async () => {
     const profile = tmp();
     const installed = cli(["install", "--user-data-dir", profile, "--json"]);
     expect(installed.code).toBe(0);
@@ -43,9 +43,19 @@ describe("installer CLI (real files, real launcher)", () => {
       allowed_origins: [`chrome-extension://${EXTENSION_ID}/`],
     });
 
-    const ok = cli(["doctor", "--user-data-dir", profile, "--live", "--json"]);
-    expect(JSON.parse(ok.stdout)).toMatchObject({ installed: 1, broken: 0 });
+    // The live handshake goes through the relay to a recorder daemon: a private one for this test.
+    const runtimeDir = fs.mkdtempSync(path.join("/tmp", "sessions-rt-"));
+    const ok = cli(["doctor", "--user-data-dir", profile, "--live", "--json"], { SESSIONS_RUNTIME_DIR: runtimeDir });
+    const report = JSON.parse(ok.stdout);
+    expect(report).toMatchObject({ installed: 1, broken: 0, daemon: { runtimeDir, running: true, socket: true } });
     expect(ok.code).toBe(0);
+    process.kill(report.daemon.pid, "SIGKILL");
+    for (let i = 0; i < 100 && fs.existsSync(`/proc/${report.daemon.pid}/stat`); i++) {
+      if (fs.readFileSync(`/proc/${report.daemon.pid}/stat`, "utf8").includes(") Z ")) break;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    const text = cli(["doctor", "--user-data-dir", profile], { SESSIONS_RUNTIME_DIR: runtimeDir }).stdout;
+    expect(text).toContain(`recorder daemon: not running (the first browser connection starts it) — ${runtimeDir}`);
 
     expect(cli(["uninstall", "--user-data-dir", profile]).code).toBe(0);
     expect(fs.existsSync(file)).toBe(false);
