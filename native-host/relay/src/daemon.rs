@@ -45,12 +45,22 @@ fn holder_alive(pid_file: &Path) -> bool {
         return false;
     };
     match text.trim().parse::<libc::pid_t>() {
-        // SAFETY: kill with signal 0 only checks that the process exists.
-        Ok(pid) if pid > 0 => unsafe {
-            libc::kill(pid, 0) == 0 || *libc::__errno_location() == libc::EPERM
-        },
+        Ok(pid) if pid > 0 => process_alive(pid),
         // An empty file is a daemon between creating its lock and writing its pid.
         _ => text.is_empty(),
+    }
+}
+
+/// Exists and is not a zombie (killed but not reaped), as the Node side's processAlive.
+fn process_alive(pid: libc::pid_t) -> bool {
+    // SAFETY: kill with signal 0 only checks that the process exists.
+    let exists = unsafe { libc::kill(pid, 0) == 0 || *libc::__errno_location() == libc::EPERM };
+    if !exists {
+        return false;
+    }
+    match fs::read_to_string(format!("/proc/{pid}/stat")) {
+        Ok(stat) => stat.rfind(')').and_then(|i| stat.get(i + 2..i + 3)) != Some("Z"),
+        Err(_) => true,
     }
 }
 
@@ -73,4 +83,33 @@ fn start(args: &Args) -> io::Result<()> {
     }
     // The child is not waited for: it outlives us, and init reaps it.
     cmd.spawn().map(|_| ())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn this_process_is_alive_and_a_free_pid_is_not() {
+        assert!(process_alive(std::process::id() as libc::pid_t));
+        assert!(!process_alive(4_194_305));
+    }
+
+    #[test]
+    fn a_zombie_is_not_alive() {
+        let child = std::process::Command::new("true")
+            .spawn()
+            .expect("spawn true");
+        let pid = child.id() as libc::pid_t;
+        // Not waited for: once it exits it stays a zombie until this test reaps it.
+        for _ in 0..200 {
+            if !process_alive(pid) {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        assert!(!process_alive(pid));
+        let mut child = child;
+        let _ = child.wait();
+    }
 }
