@@ -236,7 +236,7 @@ describe("faults during a real recording", () => {
     expect((await status<Status>(panel)).state).toBe("recording");
     expect(s.daemonPid()).toBe(daemon);
     for (const pid of children) expect(isZombie(pid), `child ${pid} kept recording`).toBe(false);
-    const after = await stopWhole(sessionId, before);
+    await stopWhole(sessionId, before);
     await waitFor("the spool emptied by the acks", async () => spooled(spool, sessionId).length === 0, 10_000);
   }, 120_000);
 
