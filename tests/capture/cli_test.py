@@ -7,7 +7,7 @@ stdin EOF, and SIGTERM finishing the segment in progress. Prints "cli: N passed,
 import json, os, shutil, signal, subprocess, sys, tempfile, time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from x11_grid_test import Child, probe  # noqa: E402
+from x11_grid_test import Child, media_start, probe  # noqa: E402
 
 passed = failed = 0
 
@@ -87,6 +87,7 @@ def main():
             frames += n
             check((codec, w, h) == ("h264", 640, 360) and n == s["units"], f"segment {s['seq']}: {codec} {w}x{h} {n}")
             check(abs(duration - (s["endUs"] - s["startUs"]) / 1e6) <= 0.034, f"segment {s['seq']} duration {duration}")
+            check(abs(media_start(s["path"]) - s["startUs"] / 1e6) < 0.001, f"segment {s['seq']} stamped from its startUs")
         check(abs(frames - media * 30) <= 1, f"{frames} frames for {media:.3f} s at 30 fps")
         health = [m for m in child.lines if m["type"] == "health"]
         static = [src for h in health for src in h["sources"] if src["id"].endswith(":static")]

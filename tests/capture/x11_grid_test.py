@@ -93,12 +93,21 @@ class Child:
 
 
 def probe(path):
+    """codec, width, height, decoded frames, and the media's length in seconds (end − start)."""
     out = subprocess.run(["ffprobe", "-v", "error", "-count_frames", "-select_streams", "v:0", "-show_entries",
-                          "stream=codec_name,width,height,nb_read_frames:format=duration", "-of", "json", path],
-                         capture_output=True, text=True, check=True).stdout
+                          "stream=codec_name,width,height,nb_read_frames:format=duration,start_time", "-of", "json",
+                          path], capture_output=True, text=True, check=True).stdout
     j = json.loads(out)
     s = j["streams"][0]
-    return s["codec_name"], s["width"], s["height"], int(s["nb_read_frames"]), float(j["format"]["duration"])
+    length = float(j["format"]["duration"]) - float(j["format"].get("start_time", 0))
+    return s["codec_name"], s["width"], s["height"], int(s["nb_read_frames"]), length
+
+
+def media_start(path):
+    """Time of the first frame inside the file, s (segments are stamped on the media timeline)."""
+    out = subprocess.run(["ffprobe", "-v", "error", "-show_entries", "format=start_time", "-of", "json", path],
+                         capture_output=True, text=True, check=True).stdout
+    return float(json.loads(out)["format"]["start_time"])
 
 
 def first_frame_is_key(path):
@@ -224,6 +233,8 @@ def main():
             check(codec == "h264" and (w, h) == (1280, 720), f"segment {s['seq']}: {codec} {w}x{h}")
             check(frames == s["units"], f"segment {s['seq']}: {frames} decoded frames, event says {s['units']}")
             check(abs(duration - want) <= 1 / 30 + 0.001, f"segment {s['seq']}: duration {duration} vs {want}")
+            check(abs(media_start(s["path"]) - s["startUs"] / 1e6) < 0.001,
+                  f"segment {s['seq']}: media starts at its startUs ({media_start(s['path'])} vs {s['startUs'] / 1e6})")
             check(s["mime"].startswith("video/mp4;codecs=avc1.64"), f"mime {s['mime']}")
             check(first_frame_is_key(s["path"]), f"segment {s['seq']} starts with a keyframe")
             check(os.path.getsize(s["path"]) == s["bytes"], f"segment {s['seq']} size")

@@ -1,8 +1,9 @@
 // Fragmented MP4 (ISO BMFF) boxes for one H.264 video track, the layout MSE and ffprobe expect and
 // ffmpeg's `-movflags +frag_keyframe+empty_moov+default_base_moof` writes: `ftyp`, an empty `moov`
 // (with `mvex`, no samples), then one `moof` + `mdat` per fragment, a fragment starting at each
-// keyframe. Every sample lasts exactly one frame (timescale / fps ticks), so frame n starts at
-// n·timescale/fps. Pure byte building: callers write the results where they like.
+// keyframe. Every sample lasts exactly one frame (timescale / fps ticks), so frame n of the
+// recording starts at n·timescale/fps (`firstFrame` of a fragment counts from the recording's
+// start, so a segment's media carries its own place in time). Pure byte building.
 
 public enum FragmentedMP4 {
   /// Ticks per second: 90 kHz when the rate divides it (every common rate), else 1000 per frame.

@@ -381,7 +381,7 @@ public actor RecordingSession {
     guard let settings else { throw CaptureError(.internal, "no encoder settings") }
     let seq = segmentSeq + 1
     let path = (configuration.spoolDir as NSString).appendingPathComponent(String(format: "video-%06d.mp4", seq))
-    writer = try encoder.openSegment(seq: seq, path: path, settings: settings)
+    writer = try encoder.openSegment(seq: seq, path: path, settings: settings, startTick: n)
     segmentSeq = seq
     segmentStartTick = n
   }

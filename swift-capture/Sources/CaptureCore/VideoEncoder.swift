@@ -73,6 +73,16 @@ public protocol VideoEncoder: Sendable {
   func mime(for settings: EncoderSettings) -> String
   /// Starts segment `seq`, written to `path` (under a temporary name until finished).
   func openSegment(seq: Int, path: String, settings: EncoderSettings) throws -> any SegmentWriter
+  /// The same, for a segment whose first frame is media tick `startTick` (time startTick/fps s):
+  /// an encoder that can stamps the frames inside the file with their media time, as the audio
+  /// child does, so players place segments without an offset. By default frames start at 0.
+  func openSegment(seq: Int, path: String, settings: EncoderSettings, startTick: Int) throws -> any SegmentWriter
+}
+
+extension VideoEncoder {
+  public func openSegment(seq: Int, path: String, settings: EncoderSettings, startTick: Int) throws -> any SegmentWriter {
+    try openSegment(seq: seq, path: path, settings: settings)
+  }
 }
 
 /// Writes a small still image (the periodic screenshot of the composite).

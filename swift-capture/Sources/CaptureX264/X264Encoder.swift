@@ -11,7 +11,9 @@
 //   slow encoder shows up as encode lag and refused frames, never as a stalled composite, and
 //   memory stays bounded. In a steady recording no picture memory is allocated.
 // - Every appended frame is encoded as exactly one sample of 1/fps: a segment holds exactly the
-//   frames appended to it. It is written as `<name>.part` and renamed when complete.
+//   frames appended to it, stamped from its start tick's media time (like the audio child's
+//   segments, so a player appends them with no offset). It is written as `<name>.part` and
+//   renamed when complete.
 import CX264
 import CaptureCore
 import Foundation
@@ -52,7 +54,13 @@ public struct X264Encoder: VideoEncoder {
   }
 
   public func openSegment(seq: Int, path: String, settings: EncoderSettings) throws -> any SegmentWriter {
-    lane.open(seq: seq, path: path, configuration: configuration(for: settings), capacity: capacity(for: settings))
+    try openSegment(seq: seq, path: path, settings: settings, startTick: 0)
+  }
+
+  public func openSegment(seq: Int, path: String, settings: EncoderSettings, startTick: Int) throws -> any SegmentWriter {
+    lane.open(
+      seq: seq, path: path, configuration: configuration(for: settings), capacity: capacity(for: settings),
+      startTick: startTick)
   }
 }
 
@@ -116,11 +124,12 @@ final class EncodeLane: @unchecked Sendable {
   private var encoder: OpaquePointer?
   private var encoderConfiguration: X264Configuration?
 
-  func open(seq: Int, path: String, configuration: X264Configuration, capacity: Int) -> X264SegmentWriter {
+  func open(seq: Int, path: String, configuration: X264Configuration, capacity: Int, startTick: Int) -> X264SegmentWriter {
     condition.lock()
     openWriters += 1
     condition.unlock()
-    return X264SegmentWriter(seq: seq, path: path, configuration: configuration, capacity: capacity, lane: self)
+    return X264SegmentWriter(
+      seq: seq, path: path, configuration: configuration, capacity: capacity, startTick: startTick, lane: self)
   }
 
   /// Queues a frame (converted now; the caller keeps the buffer); false when `capacity` pictures
@@ -285,6 +294,8 @@ final class X264SegmentWriter: SegmentWriter, @unchecked Sendable {
   let path: String
   let configuration: X264Configuration
   let capacity: Int
+  /// Media tick of the first frame: the file's timestamps start at startTick/fps seconds.
+  let startTick: Int
   private let lane: EncodeLane
   private let lock = NSLock()
   private var failure: CaptureError?
@@ -301,11 +312,12 @@ final class X264SegmentWriter: SegmentWriter, @unchecked Sendable {
   private var fragmentSizes: [Int] = []
   private var fragmentData: [UInt8] = []
 
-  init(seq: Int, path: String, configuration: X264Configuration, capacity: Int, lane: EncodeLane) {
+  init(seq: Int, path: String, configuration: X264Configuration, capacity: Int, startTick: Int, lane: EncodeLane) {
     self.seq = seq
     self.path = path
     self.configuration = configuration
     self.capacity = capacity
+    self.startTick = startTick
     self.lane = lane
   }
 
@@ -441,7 +453,7 @@ final class X264SegmentWriter: SegmentWriter, @unchecked Sendable {
   private func flushFragment() throws {
     fragments += 1
     let header = FragmentedMP4.fragmentHeader(
-      sequence: fragments, firstFrame: fragmentFirstFrame, fps: configuration.fps, sampleSizes: fragmentSizes,
+      sequence: fragments, firstFrame: startTick + fragmentFirstFrame, fps: configuration.fps, sampleSizes: fragmentSizes,
       startsWithKeyframe: true)
     try writeBytes(header)
     try writeBytes(fragmentData)

@@ -198,6 +198,7 @@ final class X264EncoderTests: XCTestCase {
     var segments: [SegmentRecord] = []
     for await e in session.events { if case .segment(let s) = e { segments.append(s) } }
     XCTAssertEqual(segments.map(\.frames), [10, 10, 5])
+    XCTAssertEqual(segments.map(\.startUs), [1_000_000, 2_000_000, 3_000_000])
     // Decode every frame and read both cells' stamps: cell 0 holds the newest frame of source 0
     // sent at or before that tick, cell 1 the newest of source 1.
     let rects = GridCompositor().layout(sourceSizes: Array(repeating: PixelSize(width: 320, height: 180), count: 2),
@@ -216,6 +217,12 @@ final class X264EncoderTests: XCTestCase {
         "default=nw=1", seg.path,
       ]), as: UTF8.self)
       XCTAssert(probe.contains("nb_read_frames=\(seg.frames)"), probe)
+      // Stamped on the media timeline: the first frame at the segment's startUs, like audio's.
+      let firstPts = String(decoding: try run(ffprobe, [
+        "-v", "error", "-select_streams", "v:0", "-show_entries", "frame=pts_time", "-read_intervals", "%+#1",
+        "-of", "csv=p=0", seg.path,
+      ]), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+      XCTAssertEqual(Double(firstPts) ?? -1, Double(seg.startUs) / 1e6, accuracy: 1e-6, "segment \(seg.seq) starts at its startUs")
       let raw = try run(ffmpeg, ["-v", "error", "-i", seg.path, "-f", "rawvideo", "-pix_fmt", "bgra", "pipe:1"])
       let frameBytes = 640 * 360 * 4
       XCTAssertEqual(raw.count, frameBytes * seg.frames)
