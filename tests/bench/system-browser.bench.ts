@@ -211,7 +211,9 @@ function avSync(syncs: { seq: number; offsetUs: number; driftUs: number }[]) {
     maxAbsOffsetUs: Math.max(...sorted.map((x) => Math.abs(x.offsetUs))),
     maxAbsOffsetUsAfterSlot0: Math.max(0, ...sorted.filter((x) => x.seq > 0).map((x) => Math.abs(x.offsetUs))),
     offsetUsAtEnd: last.offsetUs,
+    // The last pair is the stop's partial slot, where each child ended when it was told to stop.
     driftUsAtEnd: last.driftUs,
+    driftUsAtLastFullSlot: sorted.at(-2)?.driftUs ?? null,
     maxAbsDriftUs: Math.max(...sorted.map((x) => Math.abs(x.driftUs))),
   };
 }
@@ -278,7 +280,15 @@ async function main() {
       const tap = await readTap(worker);
       quietChecks = tap && tap.health > healthSeen ? 0 : quietChecks + 1;
       healthSeen = tap?.health ?? healthSeen;
-      if (quietChecks >= 3) throw new Error(`no health event for ${3 * SAMPLE_SECONDS} s: ${JSON.stringify(tap)}`);
+      if (quietChecks >= 3) {
+        const alive = (samples.at(-1) ?? [])
+          .filter((p) => p.role !== "chromium-other")
+          .map((p) => `${p.role}:${p.pid}`);
+        throw new Error(
+          `no health event for ${3 * SAMPLE_SECONDS} s (processes now: ${alive.join(", ")}; the daemon logs why it ` +
+            `exited in ~/.local/state/sessions/recorder.log): ${JSON.stringify({ ...tap, syncs: tap?.syncs.length })}`,
+        );
+      }
       if (Date.now() >= nextLog) {
         nextLog += 60_000;
         const pss = samples.at(-1)?.filter((p) => (PRODUCT_ROLES as readonly string[]).includes(p.role));
