@@ -267,9 +267,9 @@ describe("full recording: host, both children, extension, IndexedDB, side panel"
       const segs = stored.segments.filter((x) => x.track === track).sort((a, b) => a.seq - b.seq);
       expect(segs.length, `${track} segments`).toBeGreaterThanOrEqual(8);
       expect(segs.map((x) => x.seq)).toEqual(segs.map((_, i) => i));
-      // Video fills from the origin; real PulseAudio capture delivers its first sample 0.1–0.7 s
-      // after it (measured), so audio's first segment starts there. No later holes are allowed.
-      expect(segs[0]?.startUs).toBeLessThan(track === "video" ? 1_000 : 1_000_000);
+      // Both tracks cover the session from its origin: video fills from it, and sessions-audio pads
+      // PulseAudio's start-up (0.1–0.9 s before the first sample) with silence. No holes later.
+      expect(segs[0]?.startUs).toBeLessThan(1_000);
       firstStartUs[track] = segs[0]?.startUs as number;
       for (let i = 1; i < segs.length; i++)
         expect(Math.abs((segs[i]?.startUs as number) - (segs[i - 1]?.endUs as number)), `${track} ${i}`).toBeLessThan(
@@ -322,11 +322,9 @@ describe("full recording: host, both children, extension, IndexedDB, side panel"
         ...(JSON.parse(t.detail) as { offsetUs: number; driftUs: number }),
       }));
     expect(allSyncs.length).toBeGreaterThanOrEqual(cov("video").count - 1);
-    // Slot 0's offset is the audio start latency above (its own check); every later slot < 40 ms.
-    const first = allSyncs.find((x) => x.seq === 0);
-    if (first) expect(Math.abs(first.offsetUs - (firstStartUs.audio as number))).toBeLessThan(40_000);
-    const syncs = allSyncs.filter((x) => x.seq > 0);
-    const offsets = syncs.map((x) => Math.abs(x.offsetUs));
+    // Every slot, the first included (audio no longer starts late), within 40 ms.
+    expect(allSyncs.some((x) => x.seq === 0)).toBe(true);
+    const offsets = allSyncs.map((x) => Math.abs(x.offsetUs));
     expect(Math.max(...offsets)).toBeLessThan(40_000);
     const kinds = new Set(stored.timeline.map((t) => t.kind));
     for (const k of ["source-added", "pause", "resume", "state:recording", "state:paused", "state:completed"])
@@ -343,20 +341,25 @@ describe("full recording: host, both children, extension, IndexedDB, side panel"
     await play?.click();
     await panel.waitForSelector('[data-testid="playback"][data-state="loaded"]', { timeout: 20_000 });
     const t1 = await panel.$eval('[data-testid="playback-video"]', (v) => (v as HTMLVideoElement).currentTime);
+    // Playback must advance; how soon it starts on two loaded cores is not this test's business
+    // (no timing assertion), so it samples until 1.5 s were played or 15 s passed, and logs the trace.
     const trace: string[] = [];
-    for (let i = 0; i < 6; i++) {
+    const startedAt = Date.now();
+    for (let advanced = 0; advanced <= 1.5 && Date.now() - startedAt < 15_000; ) {
       await sleep(500);
-      trace.push(
-        await panel.$eval('[data-testid="playback-video"]', (v) => {
-          const el = v as HTMLVideoElement;
-          const r = [];
-          for (let k = 0; k < el.buffered.length; k++)
-            r.push(`${el.buffered.start(k).toFixed(3)}-${el.buffered.end(k).toFixed(3)}`);
-          return `${el.currentTime.toFixed(3)} rs${el.readyState} ${el.paused ? "paused" : "playing"} [${r.join(",")}]`;
-        }),
-      );
+      const [line, now] = await panel.$eval('[data-testid="playback-video"]', (v) => {
+        const el = v as HTMLVideoElement;
+        const r = [];
+        for (let k = 0; k < el.buffered.length; k++)
+          r.push(`${el.buffered.start(k).toFixed(3)}-${el.buffered.end(k).toFixed(3)}`);
+        return [
+          `${el.currentTime.toFixed(3)} rs${el.readyState} ${el.paused ? "paused" : "playing"} [${r.join(",")}]`,
+          el.currentTime,
+        ] as const;
+      });
+      trace.push(line);
+      advanced = now - t1;
     }
-    console.log(`playback trace from ${t1}: ${trace.join(" | ")}`);
     const played = await panel.$eval('[data-testid="playback-video"]', (v) => {
       const el = v as HTMLVideoElement & { webkitAudioDecodedByteCount?: number; webkitVideoDecodedByteCount?: number };
       return {
@@ -393,10 +396,10 @@ describe("full recording: host, both children, extension, IndexedDB, side panel"
           video: coverage.video,
           audio: coverage.audio,
           audioFirstStartUs: firstStartUs.audio,
-          slot0OffsetUs: first?.offsetUs ?? null,
+          slot0OffsetUs: allSyncs.find((x) => x.seq === 0)?.offsetUs ?? null,
           syncReports: allSyncs.length,
           maxAbsOffsetUs: Math.max(...offsets),
-          maxAbsDriftUs: Math.max(...syncs.map((x) => Math.abs(x.driftUs))),
+          maxAbsDriftUs: Math.max(...allSyncs.map((x) => Math.abs(x.driftUs))),
           speechNcc: Number(match.ncc.toFixed(4)),
           liveMetrics: live.metrics,
           playback: played,

@@ -37,8 +37,9 @@ export class SyncTracker {
     const endOffset = a.endUs - v.endUs;
     this.firstEndOffset ??= endOffset;
     this.lastOffsetUs = offsetUs;
-    // Drift compares segment ends, not starts: the first segment's start differs by each child's
-    // start-up delay (PulseAudio takes 0.1–0.7 s), which is not drift; ends are on the slot grid.
+    // Drift compares segment ends, not starts: a child restarted mid-session (or one that does not
+    // pad its start-up, as sessions-audio does) starts its first segment late, which is not drift;
+    // ends are on the slot grid.
     this.lastDriftUs = endOffset - this.firstEndOffset;
     return {
       type: "sync",
