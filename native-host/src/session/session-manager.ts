@@ -38,6 +38,9 @@ interface Running {
   sessionId: string;
   state: State;
   originNs: bigint;
+  /** Time spent paused before the current pause (ns), and when the current pause began. */
+  pausedNs: bigint;
+  pausedSince: bigint | null;
   startCommand: { capture: Record<string, unknown> | null; audio: Record<string, unknown> | null };
   children: Partial<Record<ChildSpec["name"], AnyChild>>;
   restarts: number;
@@ -135,6 +138,8 @@ export class SessionManager {
       sessionId: req.sessionId,
       state: "starting",
       originNs,
+      pausedNs: 0n,
+      pausedSince: null,
       startCommand: {
         capture: req.video
           ? { type: "start", ...common, video: req.video, screenshotSeconds: SCREENSHOT_INTERVAL_SECONDS }
@@ -187,6 +192,12 @@ export class SessionManager {
           ),
         );
         s.state = pause ? "paused" : "recording";
+        const t = process.hrtime.bigint();
+        if (pause) s.pausedSince = t;
+        else if (s.pausedSince !== null) {
+          s.pausedNs += t - s.pausedSince;
+          s.pausedSince = null;
+        }
         this.deps.send({
           type: "timeline",
           sessionId: s.sessionId,
@@ -280,7 +291,7 @@ export class SessionManager {
     proc.start();
     const command = s.startCommand[name];
     if (!command) throw new HostError("INTERNAL", `no start command for ${name}`);
-    await proc.request(command as { type: string }, CHILD_READY_TIMEOUT_MS);
+    await proc.request(relaunchClock(s, command), CHILD_READY_TIMEOUT_MS);
   }
 
   private async onCrash(
@@ -423,4 +434,20 @@ export class SessionManager {
       ...(message ? { message } : {}),
     });
   }
+}
+
+/**
+ * A child keeps its media timeline by subtracting the pauses it saw. One started again after a
+ * crash saw none of the earlier ones, so its origin moves later by all the time paused so far
+ * (the current pause included: it is paused right after starting), which puts its first sample
+ * where the crashed child's timeline would have continued, in step with the other child.
+ */
+export function relaunchClock(
+  s: Pick<Running, "originNs" | "pausedNs" | "pausedSince">,
+  command: Record<string, unknown>,
+  now = process.hrtime.bigint(),
+): { type: string } & Record<string, unknown> {
+  const paused = s.pausedNs + (s.pausedSince !== null ? now - s.pausedSince : 0n);
+  if (paused === 0n) return command as { type: string };
+  return { ...command, type: String(command.type), clock: { originNs: (s.originNs + paused).toString() } };
 }

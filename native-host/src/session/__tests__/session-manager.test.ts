@@ -72,3 +72,47 @@ describe("SessionManager faults (real child processes)", () => {
     });
   });
 });
+
+/**
+ * A child in the real wire format that records each start it gets (with its own monotonic clock
+ * reading) and, the first time only, exits 300 ms after starting, as a crash.
+ */
+const FAKE_CHILD = `
+const fs = require("node:fs"), path = require("node:path"), rl = require("node:readline");
+const dir = process.argv[1];
+rl.createInterface({ input: process.stdin }).on("line", (line) => {
+  const c = JSON.parse(line);
+  if (c.type === "start") {
+    const first = !fs.existsSync(path.join(dir, "crashed"));
+    fs.writeFileSync(path.join(dir, "start-" + Date.now() + ".json"), JSON.stringify({ at: process.hrtime.bigint().toString(), originNs: c.clock.originNs }));
+    if (first) { fs.writeFileSync(path.join(dir, "crashed"), ""); setTimeout(() => process.exit(3), 300); }
+  }
+  process.stdout.write(JSON.stringify({ type: "ok", id: c.id }) + "\\n");
+});
+`;
+
+describe("SessionManager restarts", () => {
+  it("a child restarted during a pause gets an origin later by the time paused, so its timeline continues", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "sessions-restart-"));
+    const { m, sent } = manager({ audio: [process.execPath, "-e", FAKE_CHILD, dir] });
+    await m.start(start());
+    await new Promise((r) => setTimeout(r, 100));
+    const pausedAt = process.hrtime.bigint();
+    await m.command({ type: "session.pause", id: "p", sessionId: "s1" });
+    // The child crashes at ~300 ms; the host restarts it after its 250 ms backoff, still paused.
+    for (let i = 0; i < 100 && !sent.some((e) => e.type === "timeline" && e.kind === "gap"); i++)
+      await new Promise((r) => setTimeout(r, 50));
+    const starts = fs
+      .readdirSync(dir)
+      .filter((f) => f.startsWith("start-"))
+      .sort()
+      .map((f) => JSON.parse(fs.readFileSync(path.join(dir, f), "utf8")) as { at: string; originNs: string });
+    expect(starts).toHaveLength(2);
+    const [first, second] = starts as [{ at: string; originNs: string }, { at: string; originNs: string }];
+    const shiftMs = Number(BigInt(second.originNs) - BigInt(first.originNs)) / 1e6;
+    const pausedSoFarMs = Number(BigInt(second.at) - pausedAt) / 1e6;
+    expect(shiftMs).toBeGreaterThan(400);
+    expect(Math.abs(shiftMs - pausedSoFarMs)).toBeLessThan(50);
+    await m.stop("s1");
+  }, 20_000);
+});
