@@ -11,7 +11,7 @@ mkdir -p bench-results
 only="${1:-}"
 for b in scripts/bench.d/*.sh; do
   name="$(basename "$b" .sh)"
-  [ -n "$only" ] && [[ "$name" != *"$only"* ]] && continue
+  [ -n "$only" ] && [ "$name" != "$only" ] && continue
   log "── bench $name"
   bash "$b"
 done

@@ -35,9 +35,18 @@ async function waitFor(what: string, check: () => boolean, timeoutMs = 10_000): 
   }
 }
 
+/** A display number nobody holds; a lock left by a dead X server (killed test runs) is taken over. */
 function freeDisplay(): number {
-  for (let n = 90 + Math.floor(Math.random() * 100); n < 400; n++)
-    if (!fs.existsSync(`/tmp/.X${n}-lock`) && !fs.existsSync(`/tmp/.X11-unix/X${n}`)) return n;
+  for (let n = 90 + Math.floor(Math.random() * 100); n < 400; n++) {
+    const lock = `/tmp/.X${n}-lock`;
+    if (fs.existsSync(lock)) {
+      const pid = Number.parseInt(fs.readFileSync(lock, "utf8").trim(), 10);
+      if (!Number.isInteger(pid) || pid <= 0 || fs.existsSync(`/proc/${pid}`)) continue;
+      fs.rmSync(lock, { force: true });
+      fs.rmSync(`/tmp/.X11-unix/X${n}`, { force: true });
+    }
+    if (!fs.existsSync(`/tmp/.X11-unix/X${n}`)) return n;
+  }
   throw new Error("no free X display number");
 }
 
