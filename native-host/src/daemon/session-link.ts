@@ -5,7 +5,9 @@
  * unacknowledged in the outbox and is sent again on `segments.resend`; health is only ever the
  * latest) and every other event — state changes, timeline, sync, errors — is kept, up to a bound,
  * and delivered in order to the next connection that attaches, so the session's record has no
- * hole where the extension was away.
+ * hole where the extension was away. If media was dropped, `resendMedia` runs on attach before the
+ * held events: the extension then sees every segment before a held `stopped`, the order a live
+ * connection has, and does not finalize ahead of the media.
  */
 import type { HostMessage } from "@sessions/shared";
 import type { Logger } from "../log/logger";
@@ -22,6 +24,9 @@ export class SessionLink {
   private end: LinkEnd | null = null;
   private held: HostMessage[] = [];
   private lost = 0;
+  private droppedMedia = false;
+  /** Offers every unacknowledged item again (the outbox's resendAll). */
+  resendMedia: () => void = () => undefined;
   private readonly listeners = new Set<(attached: boolean) => void>();
 
   constructor(private readonly logger: Logger) {}
@@ -38,6 +43,10 @@ export class SessionLink {
     this.held = [];
     if (this.lost > 0) this.logger.warn("events lost while no extension was attached", { lost: this.lost });
     this.lost = 0;
+    if (this.droppedMedia) {
+      this.droppedMedia = false;
+      this.resendMedia();
+    }
     for (const m of held) end.send(m);
     for (const l of this.listeners) l(true);
   }
@@ -57,7 +66,10 @@ export class SessionLink {
       this.end.send(message);
       return;
     }
-    if (DROPPED_WHILE_DETACHED.has(message.type)) return;
+    if (DROPPED_WHILE_DETACHED.has(message.type)) {
+      if (message.type !== "health") this.droppedMedia = true;
+      return;
+    }
     if (this.held.length >= MAX_HELD) {
       this.held.shift();
       this.lost++;

@@ -27,6 +27,7 @@ export function createRecorder(logger: Logger, bundleDir: string): Recorder {
   const spool = new Spool(defaultSpoolRoot());
   const link = new SessionLink(logger);
   const outbox = new MediaOutbox(spool, link.send);
+  link.resendMedia = () => outbox.resendAll();
   const sessions = new SessionManager({
     send: link.send,
     logger,

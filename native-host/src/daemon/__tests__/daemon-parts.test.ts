@@ -85,6 +85,21 @@ describe("SessionLink", () => {
     expect(b).toEqual([state(2), state(3)]);
   });
 
+  it("after dropping media, offers it again on attach before the held events (a held stop comes last)", () => {
+    const link = new SessionLink(new Logger(null));
+    const got: string[] = [];
+    link.resendMedia = () => link.send(part);
+    link.send(part);
+    link.send({ type: "session.state", sessionId: "s", state: "stopped", ts: 9 });
+    link.attach({ send: (m) => got.push(m.type === "session.state" ? m.state : m.type), queueDepth: () => 0 });
+    expect(got).toEqual(["segment", "stopped"]);
+    // Nothing dropped since: a second attach resends nothing.
+    const again: string[] = [];
+    link.detach({ send: () => undefined, queueDepth: () => 0 });
+    link.attach({ send: (m) => again.push(m.type), queueDepth: () => 0 });
+    expect(again).toEqual([]);
+  });
+
   it("holds a bounded number of events, keeping the newest", () => {
     const link = new SessionLink(new Logger(null));
     for (let i = 0; i < 6000; i++) link.send(state(i));
