@@ -2,7 +2,7 @@
  * Issue 6 end to end, everything real: Xvfb with ffplay windows and PulseAudio playing speech into
  * the `sys` sink; Chromium with the built extension; the installed native host, which runs
  * swift-capture and sessions-audio. The side panel lists the host's windows, two are ticked in a
- * grid, the toolbar button records them with system audio, a third window is added live, the
+ * grid, the toolbar button records them with system audio, a third window is added live (and later removed), the
  * recording is paused and resumed, then stopped. From the extension's real IndexedDB: both tracks
  * cover the recorded time without holes, every segment decodes, the audio is the speech that was
  * played (normalised cross-correlation), every A/V offset is under 40 ms, health reached the side
@@ -159,7 +159,7 @@ describe("full recording: host, both children, extension, IndexedDB, side panel"
     fs.rmSync(workDir, { recursive: true, force: true });
   });
 
-  it("records two chosen windows in a grid with system audio, adds a third, pauses; every byte is in IndexedDB, aligned, and plays", async () => {
+  it("records two chosen windows in a grid with system audio, adds a third, pauses, removes it; every byte is in IndexedDB, aligned, and plays", async () => {
     // ── choose two windows in the side panel's picker ──
     await panel.bringToFront();
     await panel.reload({ waitUntil: "load" });
@@ -238,7 +238,19 @@ describe("full recording: host, both children, extension, IndexedDB, side panel"
     await clickButton(panel, '[data-testid="active-session"]', "Resume");
     await waitState<Status>(panel, ["recording"]);
     const pauseMs = Date.now() - pausedAt;
-    await sleep(7_000);
+    await sleep(3_000);
+
+    // ── remove the third window again, live ──
+    const remove = await panel.waitForSelector(
+      `[data-testid="live-sources"] li[data-source-id="${third}"] [data-testid="remove-source"]`,
+      { timeout: 10_000 },
+    );
+    await remove?.click();
+    await waitFor("the third window out of the recording", async () => {
+      const st = await status<Status>(panel);
+      return !st.sources.includes(third) && st.sources.length === 2;
+    });
+    await sleep(4_000);
 
     // ── stop with the toolbar ──
     const beforeStop = await status<Status>(panel);
@@ -327,7 +339,15 @@ describe("full recording: host, both children, extension, IndexedDB, side panel"
     const offsets = allSyncs.map((x) => Math.abs(x.offsetUs));
     expect(Math.max(...offsets)).toBeLessThan(40_000);
     const kinds = new Set(stored.timeline.map((t) => t.kind));
-    for (const k of ["source-added", "pause", "resume", "state:recording", "state:paused", "state:completed"])
+    for (const k of [
+      "source-added",
+      "source-removed",
+      "pause",
+      "resume",
+      "state:recording",
+      "state:paused",
+      "state:completed",
+    ])
       expect(kinds, k).toContain(k);
     expect(stored.session?.health).not.toBeNull();
 
