@@ -25,7 +25,7 @@ process.on("unhandledRejection", (err) => logger.error("unhandled rejection", { 
 if (isDaemon) {
   const { runDaemon } = await import("./daemon/recorder-daemon");
   logger.info("recorder daemon starting", { version: hostVersion, pid: process.pid });
-  await runDaemon({ logger, hostVersion, bundleDir }).catch((e) => {
+  await runDaemon({ logger, hostVersion, bundleDir, bundlePath }).catch((e) => {
     logger.error("recorder daemon failed to start", { error: (e as Error).stack ?? String(e) });
     process.exit(1);
   });
@@ -51,6 +51,7 @@ if (isDaemon) {
     const { ensurePrivateDir, runtimeDir } = await import("./daemon/runtime-dir");
     const { connectDaemon, spawnDaemon } = await import("./relay/connect-daemon");
     const { relay } = await import("./relay/relay");
+    const { buildIdentity } = await import("./daemon/build-identity");
     try {
       const dir = runtimeDir();
       ensurePrivateDir(dir);
@@ -63,6 +64,7 @@ if (isDaemon) {
       relay({
         socket,
         origin: args.origin,
+        build: buildIdentity(bundlePath),
         input: process.stdin,
         output: process.stdout,
         write,

@@ -36,10 +36,15 @@ pub fn frame(json: &str) -> Vec<u8> {
     f
 }
 
-/// The first frame on a daemon connection: who is calling (the origin is checked by its shape already).
-pub fn relay_hello(origin: Option<&str>) -> Vec<u8> {
-    let origin = origin.map_or("null".to_string(), |o| format!("\"{}\"", escape(o)));
-    frame(&format!("{{\"type\":\"relay.hello\",\"origin\":{origin}}}"))
+/// The first frame on a daemon connection: who is calling (the origin is checked by its shape
+/// already) and which build of the host this relay belongs to.
+pub fn relay_hello(origin: Option<&str>, build: Option<&str>) -> Vec<u8> {
+    let string = |v: Option<&str>| v.map_or("null".to_string(), |o| format!("\"{}\"", escape(o)));
+    frame(&format!(
+        "{{\"type\":\"relay.hello\",\"origin\":{},\"build\":{}}}",
+        string(origin),
+        string(build)
+    ))
 }
 
 pub fn error_frame(code: &str, message: &str) -> Vec<u8> {
@@ -108,8 +113,8 @@ mod tests {
             "{\"type\":\"error\",\"id\":null,\"code\":\"INTERNAL\",\"message\":\"no \\\"daemon\\\"\\u000a\\\\\",\"retryable\":false}"
         );
         assert_eq!(
-            &relay_hello(None)[4..],
-            b"{\"type\":\"relay.hello\",\"origin\":null}"
+            &relay_hello(None, Some("12:34"))[4..],
+            b"{\"type\":\"relay.hello\",\"origin\":null,\"build\":\"12:34\"}"
         );
     }
 }

@@ -52,7 +52,23 @@ fn main() -> ExitCode {
         Ok(s) => s,
         Err(e) => return fail(&format!("the recorder daemon could not be reached: {e}")),
     };
-    relay(socket, args.origin.as_deref())
+    relay(
+        socket,
+        args.origin.as_deref(),
+        build_identity(&args.bundle).as_deref(),
+    )
+}
+
+/// The bundle's size and modification time in ms, as native-host/src/daemon/build-identity.ts
+/// computes it: a daemon of another build with no session hands over to a new one.
+fn build_identity(bundle: &std::path::Path) -> Option<String> {
+    let meta = std::fs::metadata(bundle).ok()?;
+    let mtime = meta
+        .modified()
+        .ok()?
+        .duration_since(std::time::UNIX_EPOCH)
+        .ok()?;
+    Some(format!("{}:{}", meta.len(), mtime.as_millis()))
 }
 
 fn fail(message: &str) -> ExitCode {
@@ -63,13 +79,13 @@ fn fail(message: &str) -> ExitCode {
     ExitCode::from(1)
 }
 
-fn relay(socket: UnixStream, origin: Option<&str>) -> ExitCode {
+fn relay(socket: UnixStream, origin: Option<&str>, build: Option<&str>) -> ExitCode {
     let (tx, rx) = mpsc::channel::<Ended>();
     let mut to_daemon = match socket.try_clone() {
         Ok(s) => s,
         Err(e) => return fail(&format!("cannot share the daemon connection: {e}")),
     };
-    if let Err(e) = to_daemon.write_all(&frames::relay_hello(origin)) {
+    if let Err(e) = to_daemon.write_all(&frames::relay_hello(origin, build)) {
         return fail(&format!("the recorder daemon refused the connection: {e}"));
     }
 

@@ -3,7 +3,7 @@ import net from "node:net";
 import path from "node:path";
 import { type ErrorCode, EXTENSION_ORIGIN as EXTENSION_ORIGIN_ARG, PROTOCOL_VERSION } from "@sessions/shared";
 import { afterEach, describe, expect, it } from "vitest";
-import { type HostProcess, rawFrame, startHost } from "./host-process";
+import { HOST_BUNDLE, type HostProcess, rawFrame, startHost } from "./host-process";
 
 const hello = { type: "hello", id: "h", protocol: PROTOCOL_VERSION, extensionVersion: "test" };
 let host: HostProcess | null = null;
@@ -104,7 +104,8 @@ const RELAYS = [
 ];
 
 describe.each(RELAYS)("through the $name", ({ relay }) => {
-  const start = (args?: string[], env?: NodeJS.ProcessEnv) => startHost(args, env, { relay });
+  const start = (args?: string[], env?: NodeJS.ProcessEnv, bundle?: string) =>
+    startHost(args, env, { relay, ...(bundle ? { bundle } : {}) });
 
   describe("native host as a real process", () => {
     it("completes the handshake, answering in kind with the request's id", async () => {
@@ -286,6 +287,47 @@ describe.each(RELAYS)("through the $name", ({ relay }) => {
       expect(daemonsFor(runtimeDir)).toEqual([pid]);
     });
 
+    it("a relay of another build hands an idle daemon over: served once, then a daemon of the new build", async () => {
+      host = start([EXTENSION_ORIGIN_ARG], { SESSIONS_IDLE_EXIT_MS: "500" });
+      host.send(hello);
+      await host.take(1);
+      const old = await host.waitDaemon();
+      const dir = host.runtimeDir;
+      const env = { SESSIONS_RUNTIME_DIR: dir };
+      // The same build (this relay's identity matches the daemon's own, Rust or Node): no handover.
+      const same = start([EXTENSION_ORIGIN_ARG], env);
+      extra.push(same);
+      same.send(hello);
+      await same.take(1);
+      expect(same.daemonPid()).toBe(old);
+      expect(fs.existsSync(path.join(dir, "recorder.sock"))).toBe(true);
+      // Another build: a copy of the bundle, written now.
+      const copy = path.join(fs.mkdtempSync(path.join("/tmp", "sessions-build-")), "host.mjs");
+      fs.copyFileSync(HOST_BUNDLE, copy);
+      const newer = start([EXTENSION_ORIGIN_ARG], env, copy);
+      extra.push(newer);
+      newer.send(hello);
+      expect((await newer.take(1))[0]).toMatchObject({ type: "hello" });
+      await waitFor(
+        () => !fs.existsSync(path.join(dir, "recorder.sock")),
+        3000,
+        "the old daemon to give up its socket",
+      );
+      const next = start([EXTENSION_ORIGIN_ARG], env, copy);
+      extra.push(next);
+      next.send(hello);
+      expect((await next.take(1))[0]).toMatchObject({ type: "hello" });
+      const successor = next.daemonPid() as number;
+      expect(successor).not.toBe(old);
+      expect(fs.readFileSync(`/proc/${successor}/cmdline`, "utf8")).toContain(copy);
+      // The old one leaves once its connections are gone, without touching its successor's socket.
+      for (const h of [host, same, newer]) h.child.stdin.end();
+      await waitFor(() => !running(old), 5000, "the old daemon to exit");
+      expect(fs.existsSync(path.join(dir, "recorder.sock"))).toBe(true);
+      next.send({ type: "ping", id: "after" });
+      expect(await next.take(1)).toEqual([{ type: "result", id: "after", pong: true }]);
+    });
+
     it("a daemon that dies closes the browser's port: the relay exits non-zero", async () => {
       host = start();
       host.send(hello);
@@ -304,6 +346,21 @@ describe.each(RELAYS)("through the $name", ({ relay }) => {
       host.kill();
       await waitFor(() => !running(first), 3000, "the daemon to die");
       expect(fs.existsSync(path.join(host.runtimeDir, "recorder.sock"))).toBe(true);
+      // The kernel may release a killed process's listening socket a moment after it turns zombie;
+      // a relay connecting in that moment meets a dying daemon (and the browser retries). This test
+      // is about the stale lock and socket file, so it waits until the socket refuses.
+      const sock = path.join(host.runtimeDir, "recorder.sock");
+      for (let refused = false; !refused; ) {
+        refused = await new Promise<boolean>((resolve) => {
+          const c = net.connect(sock);
+          c.on("connect", () => {
+            c.destroy();
+            resolve(false);
+          });
+          c.on("error", () => resolve(true));
+        });
+        if (!refused) await new Promise((r) => setTimeout(r, 20));
+      }
       const next = start([EXTENSION_ORIGIN_ARG], { SESSIONS_RUNTIME_DIR: host.runtimeDir });
       extra.push(next);
       next.send(hello);

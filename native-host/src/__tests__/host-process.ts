@@ -40,6 +40,8 @@ export const NATIVE_RELAY = path.resolve(path.dirname(HOST_BUNDLE), "../relay/ta
 export interface StartOptions {
   /** Which relay plays the browser-started process: the bundle's Node relay or sessions-relay. */
   relay?: "node" | "native";
+  /** Another copy of the host bundle (another "build") to run instead of HOST_BUNDLE. */
+  bundle?: string;
 }
 
 export function startHost(
@@ -53,9 +55,10 @@ export function startHost(
     throw new Error(`${NATIVE_RELAY} missing: run bash scripts/build.d/relay.sh first`);
   const logDir = fs.mkdtempSync(path.join(process.env.TMPDIR ?? "/tmp", "sessions-host-log-"));
   const runtimeDir = env.SESSIONS_RUNTIME_DIR ?? fs.mkdtempSync(path.join("/tmp", "sessions-rt-"));
+  const bundle = options.bundle ?? HOST_BUNDLE;
   const argv = native
-    ? [NATIVE_RELAY, "--node", process.execPath, "--bundle", HOST_BUNDLE, "--", ...args]
-    : [process.execPath, HOST_BUNDLE, ...args];
+    ? [NATIVE_RELAY, "--node", process.execPath, "--bundle", bundle, "--", ...args]
+    : [process.execPath, bundle, ...args];
   const child = spawn(argv[0] as string, argv.slice(1), {
     env: { ...process.env, SESSIONS_LOG_DIR: logDir, SESSIONS_RUNTIME_DIR: runtimeDir, ...env },
   });
@@ -69,6 +72,13 @@ export function startHost(
   const garbage: string[] = [];
   let waiter: (() => void) | null = null;
   let stderr = "";
+  // A failed spawn (or a pipe that broke) is reported in stderr(), not thrown into the test runner.
+  child.on("error", (err) => {
+    stderr += `\n[spawn error] ${String(err)}`;
+  });
+  child.stdin.on("error", (err) => {
+    stderr += `\n[stdin error] ${String(err)}`;
+  });
   child.stderr.on("data", (d: Buffer) => {
     stderr += d.toString();
   });

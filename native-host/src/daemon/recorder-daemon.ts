@@ -21,6 +21,7 @@ import { buildHandlers, createRecorder } from "../handlers/index";
 import { Host } from "../host";
 import { allowedOrigins, normalizeOrigin } from "../launch-args";
 import type { Logger } from "../log/logger";
+import { buildIdentity } from "./build-identity";
 import { acquireInstanceLock, releaseInstanceLock } from "./instance-lock";
 import { DaemonLifetime } from "./lifetime";
 import { readRelayHello } from "./relay-hello";
@@ -33,6 +34,8 @@ export interface DaemonOptions {
   logger: Logger;
   hostVersion: string;
   bundleDir: string;
+  /** The bundle this daemon runs, for its build identity. */
+  bundlePath: string;
   env?: NodeJS.ProcessEnv;
 }
 
@@ -57,6 +60,22 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
   });
   let exiting = false;
   let pending = 0;
+  const ownBuild = buildIdentity(options.bundlePath);
+  let retiring = false;
+  /**
+   * A relay of another build (the host was updated or rebuilt) met a daemon with no session: stop
+   * taking connections and give up the socket and lock, so the next relay starts a daemon of the
+   * new build; this one serves what it has and leaves when idle. With a session it stays: the
+   * extension must reattach to the daemon that records.
+   */
+  const retireFor = (build: string) => {
+    if (retiring || recorder.sessions.status().session) return;
+    retiring = true;
+    logger.info("a relay of another build connected; handing over to a new daemon", { own: ownBuild, relay: build });
+    server.close();
+    if (process.platform !== "win32") fs.rmSync(sock, { force: true });
+    releaseInstanceLock(lock);
+  };
 
   const allowed = allowedOrigins(options.bundleDir, env);
   const serve = (socket: net.Socket) => {
@@ -103,6 +122,7 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
           socket.end(refusal);
           return;
         }
+        if (hello.build && ownBuild && hello.build !== ownBuild) retireFor(hello.build);
         serve(socket);
       })
       .catch((e) => {
@@ -119,7 +139,8 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
     clearInterval(ticker);
     server.close();
     await recorder.sessions.shutdown(Date.now() + CHILD_STOP_TIMEOUT_MS);
-    if (process.platform !== "win32") fs.rmSync(sock, { force: true });
+    // A retired daemon's socket path may already be its successor's.
+    if (!retiring && process.platform !== "win32") fs.rmSync(sock, { force: true });
     releaseInstanceLock(lock);
     process.exit(code);
   };

@@ -11,6 +11,8 @@ import { z } from "zod";
 export const RelayHello = z.strictObject({
   type: z.literal("relay.hello"),
   origin: z.string().max(200).nullable(),
+  /** The relay's bundle (build-identity.ts); absent from relays that predate it. */
+  build: z.string().max(100).nullable().optional(),
 });
 export type RelayHello = z.infer<typeof RelayHello>;
 

@@ -16,6 +16,8 @@ export interface RelayOptions {
   socket: net.Socket;
   /** The caller's origin, announced to the daemon first (it decides whether to serve it). */
   origin: string;
+  /** This relay's build (build-identity.ts), so a daemon of another build can hand over. */
+  build: string | null;
   input: NodeJS.ReadableStream;
   output: NodeJS.WritableStream;
   write: (chunk: Buffer, cb: (err?: Error | null) => void) => boolean;
@@ -23,10 +25,10 @@ export interface RelayOptions {
   exit: (code: number) => void;
 }
 
-export function relay({ socket, origin, input, output, write, logger, exit }: RelayOptions): void {
+export function relay({ socket, origin, build, input, output, write, logger, exit }: RelayOptions): void {
   const splitter = new FrameSplitter();
   // The daemon's first frame: relay.hello (daemon/relay-hello.ts), built here without its schema.
-  socket.write(encodeFrame({ type: "relay.hello", origin }));
+  socket.write(encodeFrame({ type: "relay.hello", origin, build }));
   let pendingWrites = 0;
   let finishing: number | null = null;
 

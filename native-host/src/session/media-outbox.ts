@@ -42,10 +42,21 @@ export class MediaOutbox {
     return true;
   }
 
+  /**
+   * Offers every unacknowledged item again. One whose file is gone (another daemon, handing over,
+   * saw it acknowledged) is forgotten instead.
+   */
   resendAll(): number {
-    const items = [...this.unacked.values()];
-    for (const item of items) this.transmit(item);
-    return items.length;
+    let sent = 0;
+    for (const [k, item] of [...this.unacked]) {
+      if (!fs.existsSync(item.path)) {
+        this.unacked.delete(k);
+        continue;
+      }
+      this.transmit(item);
+      sent++;
+    }
+    return sent;
   }
 
   /**
