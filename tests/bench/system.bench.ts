@@ -126,7 +126,8 @@ try {
       byProcessAtEnd: Object.fromEntries(Object.entries(cpu1.byCommand).map(([k, b]) => [k, +(b / 1e6).toFixed(1)])),
     },
     transferMBPerSec: +(bytes / 1e6 / wall).toFixed(3),
-    browserProcesses: "not included: this bench drives the host directly; system-browser.json has the product through Chromium",
+    browserProcesses:
+      "not included: this bench drives the host directly; system-browser.json has the product through Chromium",
   };
   const out = {
     name: "system",
