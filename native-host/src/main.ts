@@ -1,7 +1,7 @@
 /**
  * Entry point of the native messaging host (bundled to dist/host.mjs), in one of two roles:
- * - started by the browser (origin as argument): check the caller, then relay the port to the
- *   user's recorder daemon, starting it if needed (relay/);
+ * - started by the browser (origin as argument): relay the port to the user's recorder daemon,
+ *   starting it if needed (relay/); the daemon decides whether the caller is served;
  * - started with `--daemon` by a relay: the recorder daemon itself (daemon/).
  * The very first thing it does is take console and stdout away from everything else, so stdout
  * carries frames only.
@@ -30,8 +30,12 @@ if (isDaemon) {
     process.exit(1);
   });
 } else {
-  const { allowedOrigins, normalizeOrigin, parseLaunchArgs } = await import("./launch-args");
+  const { parseLaunchArgs } = await import("./launch-args");
   const { encodeFrame } = await import("./framing/frame-encoder");
+  const { ensurePrivateDir, runtimeDir } = await import("./daemon/runtime-dir");
+  const { connectDaemon, spawnDaemon } = await import("./relay/connect-daemon");
+  const { relay } = await import("./relay/relay");
+  const { buildIdentity } = await import("./daemon/build-identity");
   const args = parseLaunchArgs(process.argv.slice(2));
   logger.info("host starting", {
     version: hostVersion,
@@ -39,41 +43,29 @@ if (isDaemon) {
     ignoredArgs: args.ignored,
     pid: process.pid,
   });
-
-  const refuse = (code: "FORBIDDEN_ORIGIN" | "INTERNAL", message: string) =>
-    write(encodeFrame({ type: "error", id: null, code, message, retryable: false }), () => process.exit(1));
-
-  const allowed = allowedOrigins(bundleDir);
-  if (!args.origin || !allowed.has(normalizeOrigin(args.origin))) {
-    logger.error("caller origin not allowed", { origin: args.origin, allowed: [...allowed] });
-    refuse("FORBIDDEN_ORIGIN", `this host does not serve ${args.origin ?? "callers without an origin"}`);
-  } else {
-    const { ensurePrivateDir, runtimeDir } = await import("./daemon/runtime-dir");
-    const { connectDaemon, spawnDaemon } = await import("./relay/connect-daemon");
-    const { relay } = await import("./relay/relay");
-    const { buildIdentity } = await import("./daemon/build-identity");
-    try {
-      const dir = runtimeDir();
-      ensurePrivateDir(dir);
-      const { socket, spawned } = await connectDaemon(
-        dir,
-        () => spawnDaemon(bundlePath, process.env),
-        Date.now() + 5_000,
-      );
-      logger.info("relaying to the recorder daemon", { dir, spawnedDaemon: spawned ?? null });
-      relay({
-        socket,
-        origin: args.origin,
-        build: buildIdentity(bundlePath),
-        input: process.stdin,
-        output: process.stdout,
-        write,
-        logger,
-        exit: (c) => process.exit(c),
-      });
-    } catch (e) {
-      logger.error("cannot reach the recorder daemon", { error: String(e) });
-      refuse("INTERNAL", `the recorder daemon could not be reached: ${String(e)}; see the host log`);
-    }
+  // Whether the caller is served is the daemon's decision (relay.hello), as for sessions-relay.
+  try {
+    const dir = runtimeDir();
+    ensurePrivateDir(dir);
+    const { socket, spawned } = await connectDaemon(
+      dir,
+      () => spawnDaemon(bundlePath, process.env),
+      Date.now() + 5_000,
+    );
+    logger.info("relaying to the recorder daemon", { dir, spawnedDaemon: spawned ?? null });
+    relay({
+      socket,
+      origin: args.origin,
+      build: buildIdentity(bundlePath),
+      input: process.stdin,
+      output: process.stdout,
+      write,
+      logger,
+      exit: (c) => process.exit(c),
+    });
+  } catch (e) {
+    logger.error("cannot reach the recorder daemon", { error: String(e) });
+    const message = `the recorder daemon could not be reached: ${String(e)}; see the host log`;
+    write(encodeFrame({ type: "error", id: null, code: "INTERNAL", message, retryable: false }), () => process.exit(1));
   }
 }

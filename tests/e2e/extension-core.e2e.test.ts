@@ -8,7 +8,16 @@ import fs from "node:fs";
 import type { Page } from "puppeteer-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchSessions, type SessionsBrowser } from "./lib/browser";
-import { pressToolbar, releaseWorker, sleep, status, waitFor, waitState, writeSettings } from "./lib/extension-ui";
+import {
+  pressToolbar,
+  releaseWorker,
+  sleep,
+  status,
+  TEST_PATTERN_SETTINGS,
+  waitFor,
+  waitState,
+  writeSettings,
+} from "./lib/extension-ui";
 
 interface Status {
   state: string;
@@ -18,20 +27,6 @@ interface Status {
   connection: string;
   hostVersion: string | null;
 }
-
-/**
- * Synthetic sources (swift-capture's test pattern, a tone) so the test needs no display or
- * microphone; 2 s segments so several arrive while it runs.
- */
-const TEST_SETTINGS = {
-  video: "test-pattern",
-  mic: "synthetic:tone:440",
-  systemAudio: false,
-  maxWidth: 320,
-  maxHeight: 240,
-  fps: 10,
-  segmentSeconds: 2,
-};
 
 /** Runs in the page: reads the session record, its segments and screenshots straight from the extension's IndexedDB. */
 function readSession(panel: Page, sessionId: string) {
@@ -106,7 +101,7 @@ describe("extension core with the real host", () => {
     // The worker answers only once it has opened (and created) the database; writing before that
     // would create an empty version-1 database under it.
     expect((await status<Status>(panel)).state).toBe("idle");
-    await writeSettings(panel, TEST_SETTINGS);
+    await writeSettings(panel, TEST_PATTERN_SETTINGS);
   }, 60_000);
   afterAll(async () => {
     await s?.close();

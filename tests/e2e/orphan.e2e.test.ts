@@ -8,7 +8,16 @@
 import type { Page } from "puppeteer-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchSessions, type SessionsBrowser } from "./lib/browser";
-import { pressToolbar, releaseWorker, sleep, status, waitFor, waitState, writeSettings } from "./lib/extension-ui";
+import {
+  pressToolbar,
+  releaseWorker,
+  sleep,
+  status,
+  TEST_PATTERN_SETTINGS,
+  waitFor,
+  waitState,
+  writeSettings,
+} from "./lib/extension-ui";
 import { readStored } from "./lib/stored-session";
 
 interface Status {
@@ -31,15 +40,7 @@ describe("a session left without its extension", () => {
     panel = await s.openPage("sidepanel.html");
     tab = await s.browser.newPage();
     expect((await status<Status>(panel)).state).toBe("idle");
-    await writeSettings(panel, {
-      video: "test-pattern",
-      mic: "synthetic:tone:440",
-      systemAudio: false,
-      maxWidth: 320,
-      maxHeight: 240,
-      fps: 10,
-      segmentSeconds: 2,
-    });
+    await writeSettings(panel, TEST_PATTERN_SETTINGS);
   }, 60_000);
   afterAll(async () => {
     await s?.close();

@@ -11,7 +11,7 @@ import type { Page } from "puppeteer-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EXTENSION_ID } from "../../shared/src/extension-identity";
 import type { SessionsBrowser } from "./lib/browser";
-import { status, waitFor, writeSettings } from "./lib/extension-ui";
+import { status, TEST_PATTERN_SETTINGS, waitFor, writeSettings } from "./lib/extension-ui";
 import { type PolicyMachine, policyMachine } from "./lib/policy-chromium";
 
 interface Status {
@@ -146,13 +146,7 @@ describe("managed policy", () => {
 
   it("an allowed source records with the managed layout and no microphone, until a new policy forbids it", async () => {
     await writeSettings(panel, {
-      video: "test-pattern",
-      mic: "synthetic:tone:440",
-      systemAudio: false,
-      maxWidth: 320,
-      maxHeight: 240,
-      fps: 10,
-      segmentSeconds: 2,
+      ...TEST_PATTERN_SETTINGS,
       layout: "passthrough",
     });
     await pressToolbar();

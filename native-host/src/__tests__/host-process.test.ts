@@ -3,6 +3,7 @@ import net from "node:net";
 import path from "node:path";
 import { type ErrorCode, EXTENSION_ORIGIN as EXTENSION_ORIGIN_ARG, PROTOCOL_VERSION } from "@sessions/shared";
 import { afterEach, describe, expect, it } from "vitest";
+import { processAlive } from "../daemon/instance-lock";
 import { HOST_BUNDLE, type HostProcess, rawFrame, startHost } from "./host-process";
 
 const hello = { type: "hello", id: "h", protocol: PROTOCOL_VERSION, extensionVersion: "test" };
@@ -211,7 +212,6 @@ describe.each(RELAYS)("through the $name", ({ relay }) => {
     const f = text.slice(text.lastIndexOf(")") + 2).split(" ");
     return { state: f[0], ppid: Number(f[1]), pgrp: Number(f[2]), session: Number(f[3]) };
   };
-  const running = (pid: number) => fs.existsSync(`/proc/${pid}`) && procStat(pid).state !== "Z";
   async function waitFor(cond: () => boolean, timeoutMs: number, what: string): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (!cond()) {
@@ -235,7 +235,7 @@ describe.each(RELAYS)("through the $name", ({ relay }) => {
           return false;
         }
       })
-      .filter(running);
+      .filter(processAlive);
   }
 
   describe("relay and recorder daemon", () => {
@@ -257,7 +257,7 @@ describe.each(RELAYS)("through the $name", ({ relay }) => {
       expect(fs.statSync(host.runtimeDir).mode & 0o777).toBe(0o700);
       host.child.stdin.end();
       expect((await host.exited).code).toBe(0);
-      expect(running(daemon)).toBe(true);
+      expect(processAlive(daemon)).toBe(true);
 
       // A second browser port reaches the same daemon.
       const again = start([EXTENSION_ORIGIN_ARG], { SESSIONS_RUNTIME_DIR: host.runtimeDir });
@@ -267,7 +267,7 @@ describe.each(RELAYS)("through the $name", ({ relay }) => {
       expect(again.daemonPid()).toBe(daemon);
       again.child.stdin.end();
       await again.exited;
-      await waitFor(() => !running(daemon), 6000, "the idle daemon to exit");
+      await waitFor(() => !processAlive(daemon), 6000, "the idle daemon to exit");
       expect(fs.existsSync(path.join(host.runtimeDir, "recorder.pid"))).toBe(false);
       expect(fs.existsSync(path.join(host.runtimeDir, "recorder.sock"))).toBe(false);
     });
@@ -322,7 +322,7 @@ describe.each(RELAYS)("through the $name", ({ relay }) => {
       expect(fs.readFileSync(`/proc/${successor}/cmdline`, "utf8")).toContain(copy);
       // The old one leaves once its connections are gone, without touching its successor's socket.
       for (const h of [host, same, newer]) h.child.stdin.end();
-      await waitFor(() => !running(old), 5000, "the old daemon to exit");
+      await waitFor(() => !processAlive(old), 5000, "the old daemon to exit");
       expect(fs.existsSync(path.join(dir, "recorder.sock"))).toBe(true);
       next.send({ type: "ping", id: "after" });
       expect(await next.take(1)).toEqual([{ type: "result", id: "after", pong: true }]);
@@ -344,7 +344,7 @@ describe.each(RELAYS)("through the $name", ({ relay }) => {
       await host.take(1);
       const first = await host.waitDaemon();
       host.kill();
-      await waitFor(() => !running(first), 3000, "the daemon to die");
+      await waitFor(() => !processAlive(first), 3000, "the daemon to die");
       expect(fs.existsSync(path.join(host.runtimeDir, "recorder.sock"))).toBe(true);
       // The kernel may release a killed process's listening socket a moment after it turns zombie;
       // a relay connecting in that moment meets a dying daemon (and the browser retries). This test

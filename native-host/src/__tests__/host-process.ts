@@ -8,6 +8,8 @@ import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { EXTENSION_ORIGIN, HostMessage } from "@sessions/shared";
+import { readPid } from "../daemon/instance-lock";
+import { pidFile } from "../daemon/runtime-dir";
 import { FrameDecoder } from "../framing/frame-decoder";
 import { encodeFrame } from "../framing/frame-encoder";
 
@@ -62,11 +64,7 @@ export function startHost(
   const child = spawn(argv[0] as string, argv.slice(1), {
     env: { ...process.env, SESSIONS_LOG_DIR: logDir, SESSIONS_RUNTIME_DIR: runtimeDir, ...env },
   });
-  const daemonPid = () => {
-    const file = path.join(runtimeDir, "recorder.pid");
-    const pid = fs.existsSync(file) ? Number.parseInt(fs.readFileSync(file, "utf8"), 10) : Number.NaN;
-    return Number.isInteger(pid) && pid > 0 ? pid : null;
-  };
+  const daemonPid = () => readPid(pidFile(runtimeDir));
   const decoder = new FrameDecoder(2 * 1024 * 1024);
   const inbox: HostMessage[] = [];
   const garbage: string[] = [];

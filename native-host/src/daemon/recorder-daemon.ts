@@ -50,7 +50,11 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
     process.exit(0);
   }
   const sock = socketPath(dir);
-  if (process.platform !== "win32") fs.rmSync(sock, { force: true });
+  // A named pipe (Windows) vanishes with its server; a Unix socket file stays until removed.
+  const removeSocket = () => {
+    if (process.platform !== "win32") fs.rmSync(sock, { force: true });
+  };
+  removeSocket();
 
   const recorder = createRecorder(logger, options.bundleDir);
   const connections = new Set<Host>();
@@ -73,11 +77,10 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
     retiring = true;
     logger.info("a relay of another build connected; handing over to a new daemon", { own: ownBuild, relay: build });
     server.close();
-    if (process.platform !== "win32") fs.rmSync(sock, { force: true });
+    removeSocket();
     releaseInstanceLock(lock);
   };
 
-  const allowed = allowedOrigins(options.bundleDir, env);
   const serve = (socket: net.Socket) => {
     let host: Host | null = null;
     const end: LinkEnd = {
@@ -90,7 +93,7 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
       write: (chunk, cb) => socket.write(chunk, cb),
       logger,
       hostVersion: options.hostVersion,
-      handlers: (ctx) => buildHandlers(recorder, ctx, end),
+      handlers: () => buildHandlers(recorder, end),
       exit: () => socket.end(),
       inputName: "relay connection",
     });
@@ -110,7 +113,8 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
     pending++;
     readRelayHello(socket)
       .then((hello) => {
-        if (!hello.origin || !allowed.has(normalizeOrigin(hello.origin))) {
+        // Read per connection: `install --extension-id` may have added a caller since the daemon started.
+        if (!hello.origin || !allowedOrigins(options.bundleDir, env).has(normalizeOrigin(hello.origin))) {
           logger.error("caller origin not allowed", { origin: hello.origin });
           const refusal = encodeFrame({
             type: "error",
@@ -140,7 +144,7 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
     server.close();
     await recorder.sessions.shutdown(Date.now() + CHILD_STOP_TIMEOUT_MS);
     // A retired daemon's socket path may already be its successor's.
-    if (!retiring && process.platform !== "win32") fs.rmSync(sock, { force: true });
+    if (!retiring) removeSocket();
     releaseInstanceLock(lock);
     process.exit(code);
   };

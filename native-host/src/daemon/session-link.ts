@@ -27,7 +27,6 @@ export class SessionLink {
   private droppedMedia = false;
   /** Offers every unacknowledged item again (the outbox's resendAll). */
   resendMedia: () => void = () => undefined;
-  private readonly listeners = new Set<(attached: boolean) => void>();
 
   constructor(private readonly logger: Logger) {}
 
@@ -48,17 +47,11 @@ export class SessionLink {
       this.resendMedia();
     }
     for (const m of held) end.send(m);
-    for (const l of this.listeners) l(true);
   }
 
   detach(end: LinkEnd): void {
     if (this.end !== end) return;
     this.end = null;
-    for (const l of this.listeners) l(false);
-  }
-
-  onChange(listener: (attached: boolean) => void): void {
-    this.listeners.add(listener);
   }
 
   send = (message: HostMessage): void => {

@@ -7,7 +7,6 @@ import type { HostRequest } from "@sessions/shared";
 import { resolveChild } from "../children/child-launch";
 import { type LinkEnd, SessionLink } from "../daemon/session-link";
 import type { Logger } from "../log/logger";
-import type { HostContext } from "../router/host-context";
 import type { Handler, HandlerTable } from "../router/router";
 import { MediaOutbox } from "../session/media-outbox";
 import { SessionManager } from "../session/session-manager";
@@ -45,7 +44,7 @@ export function createRecorder(logger: Logger, bundleDir: string): Recorder {
   return { sessions, outbox, link, capabilities };
 }
 
-export function buildHandlers(recorder: Recorder, _ctx: HostContext, end: LinkEnd): HandlerTable {
+export function buildHandlers(recorder: Recorder, end: LinkEnd): HandlerTable {
   const claim =
     <T extends HostRequest["type"]>(handler: Handler<T>): Handler<T> =>
     (req, ctx) => {

@@ -15,7 +15,7 @@ import type { Logger } from "../log/logger";
 export interface RelayOptions {
   socket: net.Socket;
   /** The caller's origin, announced to the daemon first (it decides whether to serve it). */
-  origin: string;
+  origin: string | null;
   /** This relay's build (build-identity.ts), so a daemon of another build can hand over. */
   build: string | null;
   input: NodeJS.ReadableStream;

@@ -442,7 +442,7 @@ export class SessionManager {
  * (the current pause included: it is paused right after starting), which puts its first sample
  * where the crashed child's timeline would have continued, in step with the other child.
  */
-export function relaunchClock(
+function relaunchClock(
   s: Pick<Running, "originNs" | "pausedNs" | "pausedSince">,
   command: Record<string, unknown>,
   now = process.hrtime.bigint(),

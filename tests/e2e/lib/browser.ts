@@ -7,6 +7,8 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import puppeteer, { type Browser, type Page, type WebWorker } from "puppeteer-core";
+import { readPid } from "../../../native-host/src/daemon/instance-lock";
+import { pidFile } from "../../../native-host/src/daemon/runtime-dir";
 import { EXTENSION_ID } from "../../../shared/src/extension-identity";
 
 export const ROOT = path.resolve(import.meta.dirname, "../../..");
@@ -64,11 +66,7 @@ export async function launchSessions(options: LaunchOptions = {}): Promise<Sessi
     execFileSync(process.execPath, [CLI, "install", "--user-data-dir", userDataDir], { stdio: "pipe" });
 
   const runtimeDir = options.env?.SESSIONS_RUNTIME_DIR ?? fs.mkdtempSync(path.join("/tmp", "sessions-e2e-rt-"));
-  const daemonPid = () => {
-    const file = path.join(runtimeDir, "recorder.pid");
-    const pid = fs.existsSync(file) ? Number.parseInt(fs.readFileSync(file, "utf8"), 10) : Number.NaN;
-    return Number.isInteger(pid) && pid > 0 ? pid : null;
-  };
+  const daemonPid = () => readPid(pidFile(runtimeDir));
   const browser = await puppeteer.launch({
     executablePath: CHROMIUM,
     headless: true,

@@ -15,6 +15,20 @@ export interface BaseStatus {
   error: { code: string; message: string } | null;
 }
 
+/**
+ * Synthetic sources (swift-capture's test pattern, a tone) so a test needs no display or
+ * microphone; 2 s segments so several arrive while it runs.
+ */
+export const TEST_PATTERN_SETTINGS = {
+  video: "test-pattern",
+  mic: "synthetic:tone:440",
+  systemAudio: false,
+  maxWidth: 320,
+  maxHeight: 240,
+  fps: 10,
+  segmentSeconds: 2,
+};
+
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** The installed host finds both children in the repository's build output; without them, fail loudly. */

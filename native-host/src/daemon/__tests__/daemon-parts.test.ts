@@ -109,17 +109,6 @@ describe("SessionLink", () => {
     expect(got[0]).toEqual(state(1000));
     expect(got.at(-1)).toEqual(state(5999));
   });
-
-  it("tells listeners about attach and detach", () => {
-    const link = new SessionLink(new Logger(null));
-    const seen: boolean[] = [];
-    link.onChange((x) => seen.push(x));
-    const end = { send: () => undefined, queueDepth: () => 0 };
-    link.attach(end);
-    link.attach(end);
-    link.detach(end);
-    expect(seen).toEqual([true, false]);
-  });
 });
 
 describe("FrameSplitter", () => {
