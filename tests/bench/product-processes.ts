@@ -44,6 +44,10 @@ export interface ProcSample extends ProcInfo {
   role: Role;
   rssBytes: number;
   pssBytes: number;
+  /** PSS split by what backs it: anonymous memory (heaps), files (code, fonts), shared memory. */
+  pssAnonBytes: number;
+  pssFileBytes: number;
+  pssShmemBytes: number;
 }
 
 /** Clock ticks since boot now (the unit of a process's start time). */
@@ -75,13 +79,21 @@ export function readProc(pid: number): ProcInfo | null {
   }
 }
 
-function memory(pid: number): { rssBytes: number; pssBytes: number } {
+type Memory = Pick<ProcSample, "rssBytes" | "pssBytes" | "pssAnonBytes" | "pssFileBytes" | "pssShmemBytes">;
+
+function memory(pid: number): Memory {
   try {
     const text = fs.readFileSync(`/proc/${pid}/smaps_rollup`, "utf8");
     const kb = (key: string) => Number(text.match(new RegExp(`^${key}:\\s+(\\d+) kB`, "m"))?.[1] ?? 0) * 1024;
-    return { rssBytes: kb("Rss"), pssBytes: kb("Pss") };
+    return {
+      rssBytes: kb("Rss"),
+      pssBytes: kb("Pss"),
+      pssAnonBytes: kb("Pss_Anon"),
+      pssFileBytes: kb("Pss_File"),
+      pssShmemBytes: kb("Pss_Shmem"),
+    };
   } catch {
-    return { rssBytes: 0, pssBytes: 0 };
+    return { rssBytes: 0, pssBytes: 0, pssAnonBytes: 0, pssFileBytes: 0, pssShmemBytes: 0 };
   }
 }
 

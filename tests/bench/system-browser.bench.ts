@@ -66,6 +66,13 @@ interface StoredMeta {
   session: Record<string, unknown> | undefined;
 }
 
+/** The V8 isolate of the service worker: what its JavaScript uses and what V8 holds for it. */
+type WorkerHeap = { usedSize: number; totalSize: number; backingStorageSize: number };
+async function heapOf(worker: WebWorker): Promise<WorkerHeap> {
+  const h = await worker.client.send("Runtime.getHeapUsage");
+  return { usedSize: h.usedSize, totalSize: h.totalSize, backingStorageSize: h.backingStorageSize };
+}
+
 const log = (msg: string) => console.error(`[system-browser] ${msg}`);
 
 /**
@@ -182,13 +189,20 @@ function summarize(baseline: ProcSample[], samples: ProcSample[][], wallSeconds:
         pids.add(pid);
         ticks += v.ticks - (base.get(pid) ?? 0);
       }
-    const rss = samples.map((s) => s.filter((p) => p.role === role).reduce((a, p) => a + p.rssBytes, 0));
-    const pss = samples.map((s) => s.filter((p) => p.role === role).reduce((a, p) => a + p.pssBytes, 0));
+    const sum = (key: "rssBytes" | "pssBytes" | "pssAnonBytes" | "pssFileBytes" | "pssShmemBytes") =>
+      samples.map((s) => s.filter((p) => p.role === role).reduce((a, p) => a + p[key], 0));
     return {
       pids: [...pids],
       cpuPercentOfOneCore: round((100 * ticksToSeconds(ticks)) / wallSeconds),
-      rssMB: stats(rss),
-      pssMB: stats(pss),
+      rssMB: stats(sum("rssBytes")),
+      pssMB: stats(sum("pssBytes")),
+      // What the PSS is: heaps (anonymous), mapped files (code: shared with every process of the
+      // same binary, so a Chromium renderer's share shrinks as the browser runs more of them), shmem.
+      pssSplitMB: {
+        anon: stats(sum("pssAnonBytes")),
+        file: stats(sum("pssFileBytes")),
+        shmem: stats(sum("pssShmemBytes")),
+      },
     };
   };
   const byRole = Object.fromEntries(roles.map((r) => [r, perRole(r)]));
@@ -266,12 +280,14 @@ async function main() {
     if (!PANEL_OPEN) await panel.close();
 
     const samples: ProcSample[][] = [];
+    const workerHeap: WorkerHeap[] = [];
     let nextLog = t0 + 60_000;
     let healthSeen = 0;
     let quietChecks = 0;
     while (Date.now() - t0 < SECONDS * 1000) {
       await sleep(Math.min(SAMPLE_SECONDS * 1000, t0 + SECONDS * 1000 - Date.now()));
       samples.push(sampleProducts(rule, extension.pid));
+      workerHeap.push(await heapOf(worker));
       // Still recording: the side panel's status when it is open; else health still arriving.
       if (PANEL_OPEN) {
         const st = await status<Status>(panel);
@@ -330,6 +346,11 @@ async function main() {
         extension: extension.how,
       },
       processes: processes.byRole,
+      serviceWorkerHeapMB: {
+        used: stats(workerHeap.map((h) => h.usedSize)),
+        allocated: stats(workerHeap.map((h) => h.totalSize)),
+        arrayBuffersAndExternalStrings: stats(workerHeap.map((h) => h.backingStorageSize)),
+      },
       total: { ...processes.total, roles: PRODUCT_ROLES },
       video: v
         ? {
