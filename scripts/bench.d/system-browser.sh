@@ -17,4 +17,4 @@ esbuild tests/bench/system-browser.bench.ts --bundle --platform=node --format=es
   --external:puppeteer-core \
   --banner:js="import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" \
   --outfile="$out"
-node "$out"
+"$(bench_runner_node)" "$out"

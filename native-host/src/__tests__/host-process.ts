@@ -39,6 +39,9 @@ export interface HostProcess {
 /** The native relay (scripts/build.d/relay.sh); the launcher prefers it over the Node relay. */
 export const NATIVE_RELAY = path.resolve(path.dirname(HOST_BUNDLE), "../relay/target/release/sessions-relay");
 
+/** The Node the host runs under: the runner's own, unless a benchmark runs under a copy of it. */
+const HOST_NODE = process.env.SESSIONS_HOST_NODE ?? process.execPath;
+
 export interface StartOptions {
   /** Which relay plays the browser-started process: the bundle's Node relay or sessions-relay. */
   relay?: "node" | "native";
@@ -59,8 +62,8 @@ export function startHost(
   const runtimeDir = env.SESSIONS_RUNTIME_DIR ?? fs.mkdtempSync(path.join("/tmp", "sessions-rt-"));
   const bundle = options.bundle ?? HOST_BUNDLE;
   const argv = native
-    ? [NATIVE_RELAY, "--node", process.execPath, "--bundle", bundle, "--", ...args]
-    : [process.execPath, bundle, ...args];
+    ? [NATIVE_RELAY, "--node", HOST_NODE, "--bundle", bundle, "--", ...args]
+    : [HOST_NODE, bundle, ...args];
   const child = spawn(argv[0] as string, argv.slice(1), {
     env: { ...process.env, SESSIONS_LOG_DIR: logDir, SESSIONS_RUNTIME_DIR: runtimeDir, ...env },
   });
