@@ -4,7 +4,7 @@ import { commitScreenshot, commitSegment } from "../storage/media-commit";
 import type { Db } from "../storage/open-db";
 import type { PersistenceQueue } from "../storage/persistence-queue";
 import { assertQuotaFor, isQuotaError, type StorageManagerLike } from "../storage/quota";
-import { type MediaPart, mediaKey, Reassembler } from "../storage/reassembler";
+import { type MediaPart, mediaKey, Reassembler, releaseNow } from "../storage/reassembler";
 import { ScreenshotRecord, SegmentRecord, type TimelineRecord } from "../storage/records";
 import { appendTimeline } from "../storage/sessions-repo";
 import type { MediaMessage, SessionEvent } from "./session-events";
@@ -75,7 +75,9 @@ export function createMediaSink(deps: MediaSinkDeps) {
                 if (r.status === "partial") return;
                 if (r.status === "corrupt") return fail(r.code, r.message);
                 const h = r.head;
-                const item = storedItem(deps.db, h, new Blob([r.bytes], { type: h.mime }), now());
+                const data = new Blob([r.bytes], { type: h.mime });
+                releaseNow(r.bytes); // the Blob holds its own copy
+                const item = storedItem(deps.db, h, data, now());
                 await assertQuotaFor(deps.storage, h.bytes);
                 await deps.queue.enqueue({ key: `media:${mediaKey(h)}`, priority: "critical", run: item.commit });
                 deps.send({ type: "storage.committed", sessionId: h.sessionId, track: item.track, seq: h.seq });

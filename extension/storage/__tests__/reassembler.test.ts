@@ -2,7 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { SegmentEvent } from "@sessions/shared";
 import { describe, expect, it } from "vitest";
-import { encodeBase64, Reassembler, sha256Hex } from "../reassembler";
+import { encodeBase64, Reassembler, releaseNow, sha256Hex } from "../reassembler";
 
 const fixture = SegmentEvent.parse(
   JSON.parse(
@@ -75,5 +75,13 @@ describe("Reassembler", () => {
     await ra.accept(parts[0] as SegmentEvent);
     await ra.accept(parts[0] as SegmentEvent);
     expect((await ra.accept(parts[1] as SegmentEvent)).status).toBe("complete");
+  });
+
+  it("releases a buffer at once, and a Blob made from it beforehand keeps its own copy", async () => {
+    const bytes = new Uint8Array([5, 6, 7, 8]);
+    const blob = new Blob([bytes]);
+    releaseNow(bytes);
+    expect(bytes.buffer.byteLength).toBe(0);
+    expect(new Uint8Array(await blob.arrayBuffer())).toEqual(new Uint8Array([5, 6, 7, 8]));
   });
 });
