@@ -175,6 +175,27 @@ const stats = (xs: number[]) => ({
   end: round((xs.at(-1) ?? 0) / MB),
 });
 
+/**
+ * The least-squares slope of the samples after the first minute (start-up settles there), in MB
+ * an hour: the plan's memory figure is for an hour, and a leak shows as a steady rise. Null when
+ * fewer than ten samples remain.
+ */
+function trendPerHour(bytes: number[]): number | null {
+  const skip = Math.ceil(60 / SAMPLE_SECONDS);
+  const ys = bytes.slice(skip);
+  if (ys.length < 10) return null;
+  const xs = ys.map((_, i) => i * SAMPLE_SECONDS);
+  const mx = xs.reduce((a, b) => a + b, 0) / xs.length;
+  const my = ys.reduce((a, b) => a + b, 0) / ys.length;
+  let num = 0;
+  let den = 0;
+  for (let i = 0; i < xs.length; i++) {
+    num += ((xs[i] as number) - mx) * ((ys[i] as number) - my);
+    den += ((xs[i] as number) - mx) ** 2;
+  }
+  return round(((num / den) * 3600) / MB);
+}
+
 /** Per role and in total: CPU % of one core over the recording, RSS and PSS over the samples. */
 function summarize(baseline: ProcSample[], samples: ProcSample[][], wallSeconds: number) {
   const base = new Map(baseline.map((p) => [p.pid, p.cpuTicks]));
@@ -207,10 +228,12 @@ function summarize(baseline: ProcSample[], samples: ProcSample[][], wallSeconds:
   };
   const byRole = Object.fromEntries(roles.map((r) => [r, perRole(r)]));
   const product = (p: ProcSample) => (PRODUCT_ROLES as readonly string[]).includes(p.role);
+  const totalPss = samples.map((s) => s.filter(product).reduce((a, p) => a + p.pssBytes, 0));
   const total = {
     cpuPercentOfOneCore: round(PRODUCT_ROLES.reduce((a, r) => a + (byRole[r]?.cpuPercentOfOneCore ?? 0), 0)),
     rssMB: stats(samples.map((s) => s.filter(product).reduce((a, p) => a + p.rssBytes, 0))),
-    pssMB: stats(samples.map((s) => s.filter(product).reduce((a, p) => a + p.pssBytes, 0))),
+    pssMB: stats(totalPss),
+    pssTrendMBPerHour: trendPerHour(totalPss),
   };
   return { byRole, total };
 }
@@ -393,6 +416,7 @@ async function main() {
       results,
       targets: {
         totalPssMB: "< 150 (host relay + daemon + swift-capture + ffmpeg + sessions-audio + extension renderer)",
+        pssTrendMBPerHour: "≈ 0 (no growth over the recording: the plan's figure is for an hour)",
         droppedPct: "< 0.5",
         avOffsetMs: "< 40",
       },
