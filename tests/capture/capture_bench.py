@@ -8,9 +8,10 @@
 - memory in the system benchmark's configuration (two ffplay windows, 640×480 and 800×600, into a
   1280×720 grid at 30 fps, 10 s segments, screenshots every 5 s) for MEMORY_SECONDS (default 60)
   each with the in-process x264 encoder and with the ffmpeg one (SWIFT_CAPTURE_ENCODER=ffmpeg):
-  RSS, PSS and anonymous memory of swift-capture and its children, per process name, sampled
-  every second (max, mean after the first 5 s, end). BENCH_PARTS picks parts (default
-  "composite,capture,memory")."""
+  RSS, PSS (and its file-backed and shared-memory parts) and anonymous memory of swift-capture and
+  its children, per process name, sampled every second (max, mean after the first 5 s, end), and
+  their CPU. BENCH_PARTS picks parts (default "composite,capture,memory"), MEMORY_ENCODERS the
+  encoders of the memory part (default "x264,ffmpeg")."""
 import json, os, subprocess, sys, tempfile, time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -179,8 +180,8 @@ def memory_run(encoder):
                               "sources": [{"id": w, "kind": "window"} for w in windows]}})
         assert child.reply("start")["type"] == "ok"
         pid = child.proc.pid
-        samples = []  # per second: {comm: {"rss", "pss", "anon", "count"}} in kB
-        t0 = time.time()
+        samples = []  # per second: {comm: {"rss", "pss", "anon", "file", "shmem", "count"}} in kB
+        t0, c0 = time.time(), cpu_ticks(pid)
         while time.time() - t0 < seconds:
             time.sleep(1)
             row = {}
@@ -190,16 +191,21 @@ def memory_run(encoder):
                     r = smaps_rollup(p)
                 except OSError:
                     continue
-                e = row.setdefault(comm, {"rss": 0, "pss": 0, "anon": 0, "count": 0})
+                e = row.setdefault(comm, {"rss": 0, "pss": 0, "anon": 0, "file": 0, "shmem": 0, "count": 0})
                 e["rss"] += r["Rss"]
                 e["pss"] += r["Pss"]
                 e["anon"] += r["Anonymous"]
+                # PSS split: mapped code and data (shared with other processes mapping the same
+                # files) and shared memory (the XShm segments, half the X server's).
+                e["file"] += r.get("Pss_File", 0)
+                e["shmem"] += r.get("Pss_Shmem", 0)
                 e["count"] += 1
             samples.append(row)
             for m in list(child.lines):
                 if m.get("type") in ("segment", "screenshot") and os.path.exists(m["path"]) and not m.get("_gone"):
                     os.remove(m["path"])
                     m["_gone"] = True
+        c1, t1 = cpu_ticks(pid), time.time()
         child.proc.stdin.close()
         code = child.proc.wait(timeout=30)
         health = [m for m in child.lines if m["type"] == "health"]
@@ -211,12 +217,13 @@ def memory_run(encoder):
                     "end": round(values[-1] / 1024, 1)}
 
         comms = sorted({c for r in samples for c in r})
-        per_process = {c: {k: stat([r.get(c, {}).get(k, 0) for r in samples]) for k in ("rss", "pss", "anon")}
+        per_process = {c: {k: stat([r.get(c, {}).get(k, 0) for r in samples]) for k in ("rss", "pss", "anon", "file", "shmem")}
                        | {"maxAlive": max(r.get(c, {}).get("count", 0) for r in samples)} for c in comms}
-        total = {k: stat([sum(e[k] for e in r.values()) for r in samples]) for k in ("rss", "pss", "anon")}
+        total = {k: stat([sum(e[k] for e in r.values()) for r in samples]) for k in ("rss", "pss", "anon", "file", "shmem")}
         return {"encoder": encoder, "seconds": seconds, "exitCode": code, "framesOut": health[-1]["framesOut"],
                 "dropped": health[-1]["dropped"], "segments": len(segs),
                 "framesInSegments": sum(s["units"] for s in segs), "maxEncodeLagMs": max(h["encodeLagMs"] for h in health),
+                "cpuPercentOfOneCore": round(100 * (c1 - c0) / TICK / (t1 - t0), 1),
                 "totalMB": total, "byProcessMB": per_process}
     finally:
         for p in procs:
@@ -233,7 +240,8 @@ if __name__ == "__main__":
     if "capture" in parts:
         results["capture"] = capture()
     if "memory" in parts:
-        results["memory"] = {"x264": memory_run("x264"), "ffmpeg": memory_run("ffmpeg")}
+        encoders = os.environ.get("MEMORY_ENCODERS", "x264,ffmpeg").split(",")
+        results["memory"] = {e: memory_run(e) for e in encoders}
     print(json.dumps({
         "results": results,
         "targets": {

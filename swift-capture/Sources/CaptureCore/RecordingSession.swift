@@ -355,8 +355,9 @@ public actor RecordingSession {
     healthWindowFrames += 1
     if thumbnails != nil, mediaUs(n) >= nextScreenshotMediaUs {
       nextScreenshotMediaUs = mediaUs(n) + Int64(configuration.screenshotSeconds) * 1_000_000
-      // The canvas is redrawn in place: the screenshot, made off the tick, gets a copy.
-      takeScreenshot(output === renderer?.canvas ? output.copy() : output)
+      // Shrunk here, on the tick: the canvas is redrawn in place, and a full-size copy for later
+      // would briefly be one more canvas of memory (8 MB at 1080p) where the thumbnail is 230 kB.
+      takeScreenshot(PerceptualHash.thumbnail(output))
     }
     if wall >= nextHealthUs {
       await emitHealth(at: wall)
@@ -426,16 +427,15 @@ public actor RecordingSession {
 
   // MARK: - Screenshots and health
 
-  private func takeScreenshot(_ image: PixelBuffer) {
+  private func takeScreenshot(_ thumb: PixelBuffer) {
     guard let thumbnails else { return }
     screenshotSeq += 1
     let path = (configuration.spoolDir as NSString).appendingPathComponent(
       String(format: "shot-%06d.%@", screenshotSeq, thumbnails.fileExtension))
     let ts = eventTs()
     let previous = screenshots.last
-    // Thumbnails are made off the tick, one after another so their events stay in order.
+    // Hashed and written off the tick, one after another so their events stay in order.
     screenshots.append(Task.detached { [emit] in
-      let thumb = PerceptualHash.thumbnail(image)
       let hash = PerceptualHash.dHash(thumb)
       await previous?.value
       do {

@@ -63,8 +63,7 @@ public enum TestPattern {
     drawDynamicParts(stamp, into: buffer)
   }
 
-  /// Draws only what changes between frames over a background already filled with the tag colour
-  /// (the source keeps a filled template and copies it, which is cheaper than refilling).
+  /// Draws only what changes between frames over a background already filled with the tag colour.
   public static func drawDynamicParts(_ stamp: TestPatternStamp, into buffer: PixelBuffer) {
     let size = buffer.size
     let code = bits(of: stamp)

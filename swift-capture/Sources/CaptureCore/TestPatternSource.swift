@@ -13,8 +13,10 @@ public final class TestPatternSource: RecordingSource, @unchecked Sendable {
   private let lock = NSLock()
   private var running = false
   private var thread: Thread?
-  /// Frames come from here, so a running pattern reuses a few buffers instead of allocating.
-  public let buffers = PixelBufferPool(maxIdle: 3)
+  /// Frames come from here, so a running pattern reuses a few buffers instead of allocating. One
+  /// idle buffer covers the steady state (the synchronizer holds the shown frame, this one is
+  /// drawn next), as for X11 sources; more idle ones only stayed resident after a late tick.
+  public let buffers = PixelBufferPool(maxIdle: 1)
 
   public init(id: String) throws {
     let parts = id.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
@@ -55,8 +57,6 @@ public final class TestPatternSource: RecordingSource, @unchecked Sendable {
     defer { lock.unlock() }
     guard !running else { return }
     running = true
-    let template = PixelBuffer(size: size)
-    template.fill(TestPattern.palette[tag])
     let interval = Int64(1_000_000 / max(1, fps))
     let t = Thread { [self] in
       var n = 0
@@ -68,7 +68,9 @@ public final class TestPatternSource: RecordingSource, @unchecked Sendable {
           continue
         }
         if !isStatic || n == 0 {
-          sink.deliver(makeFrame(n, timestampUs: now, template: template))
+          // Drawn whole, not copied from a filled template: filling costs about what copying
+          // does, and a template would be one more frame of memory per source.
+          sink.deliver(makeFrame(n, timestampUs: now))
           n += 1
         }
         next += interval

@@ -115,10 +115,12 @@ final class EncodeLane: @unchecked Sendable {
   private var queuedBuffers = 0
   private var openWriters = 0
   private var threadRunning = false
-  /// Free picture memory of `freeSize` bytes: one being encoded and one queued is the steady state.
+  /// Free picture memory of `freeSize` bytes. At 30 fps a picture is encoded long before the next
+  /// tick, so one spare covers the steady state; a second in flight (a slow keyframe) is
+  /// allocated and given back rather than kept resident for the rest of the recording.
   private var free: [UnsafeMutableRawPointer] = []
   private var freeSize = 0
-  private let maxFree = 2
+  private let maxFree = 1
   private var allocatedPictures = 0
   // Used on the lane thread only.
   private var encoder: OpaquePointer?

@@ -1,6 +1,7 @@
 // `swift-capture bench-composite [--sources N] [--source WxH] [--canvas WxH] [--seconds S]`:
 // composite speed on one thread (the grid of N test-pattern sources, every frame new, as the
-// session renders and copies it for the encoder). Prints one JSON object on stdout.
+// session renders and copies it for the encoder), and the screenshot thumbnail's cost on the tick.
+// Prints one JSON object on stdout.
 import CaptureCore
 import Foundation
 
@@ -53,6 +54,15 @@ enum CompositeBenchmark {
     _ = measure(copy: false)  // warm-up: page in buffers, build scale tables
     let composite = measure(copy: false)
     let withCopy = measure(copy: true)
+    // The screenshot thumbnail is made on the tick, from the canvas: what it costs the tick.
+    let canvasImage = renderer.render(frames: frames.map { $0[0] }, rects: rects)
+    let thumbStart = MonotonicClock.monotonicNowNs()
+    var thumbs = 0
+    while thumbs < 20 || MonotonicClock.monotonicNowNs() - thumbStart < 500_000_000 {
+      withExtendedLifetime(PerceptualHash.thumbnail(canvasImage)) {}
+      thumbs += 1
+    }
+    let thumbnailMs = Double(MonotonicClock.monotonicNowNs() - thumbStart) / 1e6 / Double(thumbs)
     let checked = (0..<sources).allSatisfy { s in
       TestPattern.decode(renderer.render(frames: frames.map { $0[0] }, rects: rects), in: rects[s]!)?.tag == s
     }
@@ -60,6 +70,7 @@ enum CompositeBenchmark {
       "sources": sources, "sourceSize": "\(sourceSize)", "canvas": "\(canvas)", "threads": 1,
       "compositeFps": (composite.fps * 10).rounded() / 10, "compositePlusCopyFps": (withCopy.fps * 10).rounded() / 10,
       "frames": composite.count + withCopy.count, "readBackOk": checked,
+      "thumbnailMs": (thumbnailMs * 100).rounded() / 100,
     ]
     if let data = try? JSONSerialization.data(withJSONObject: result, options: [.sortedKeys]) {
       print(String(decoding: data, as: UTF8.self))
