@@ -4,7 +4,10 @@ the built binary (launched as .build/launch.json says), with sources added, remo
 recording, stopped by closing stdin. The segments must decode with ffprobe to the expected size,
 frame count and duration, start with a keyframe, and show each window's pixels in its grid cell.
 Then the X server is killed mid-recording: the window is reported lost, the process and the other
-source go on. Fails loudly when a tool is missing. Prints "x11-grid: N passed, N failed"."""
+source go on. Then a window that resizes itself while recording, grabbed through XShm (into shared
+frame buffers, which must follow the resize and be let go) and on a server without MIT-SHM (copied
+from XGetImage): its pixels must arrive either way. Fails loudly when a tool is missing. Prints
+"x11-grid: N passed, N failed"."""
 import json, os, shutil, signal, subprocess, sys, tempfile, threading, time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -327,10 +330,88 @@ def server_goes_away():
         shutil.rmtree(spool, ignore_errors=True)
 
 
+def shared_segments(pid):
+    """The SysV shared-memory segments mapped by a process (its XShm grab buffers)."""
+    return [line for line in open(f"/proc/{pid}/maps") if "/SYSV" in line]
+
+
+def grabs(shared_memory):
+    """A window grabbed with XShm (straight into shared frame buffers, which follow a resize and are
+    let go) or, on a server without MIT-SHM, copied from XGetImage: either way its pixels arrive."""
+    n = free_display()
+    display = f":{n}"
+    env = {**os.environ, "DISPLAY": display}
+    what = "shm" if shared_memory else "no-shm"
+    xvfb = subprocess.Popen(["Xvfb", display, "-screen", "0", "1024x768x24", "-nolisten", "tcp"]
+                            + ([] if shared_memory else ["-extension", "MIT-SHM"]),
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    spool = tempfile.mkdtemp(prefix=f"swift-capture-x11-{what}-")
+    term, child = None, None
+    try:
+        for _ in range(100):
+            if os.path.exists(f"/tmp/.X11-unix/X{n}"):
+                break
+            time.sleep(0.05)
+        # The terminal resizes itself (xterm's window-size escape) a second into the recording.
+        script = "sleep 2; printf '\\033[8;40;120t'; while :; do date +%s.%N; sleep 0.05; done"
+        term = subprocess.Popen(["xterm", "-T", "sc-grab", "-bg", "#d00000", "-fg", "white", "-geometry", "60x20+0+0",
+                                 "-xrm", "XTerm*allowWindowOps: true", "-e", "sh", "-c", script],
+                                env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        child = Child(env)
+        window = None
+        for attempt in range(50):
+            child.send({"type": "list-sources", "id": f"l{attempt}"})
+            r = child.reply(f"l{attempt}") or {}
+            window = next((w for w in r.get("windows", []) if w["title"] == "sc-grab"), None)
+            if window:
+                break
+            time.sleep(0.1)
+        if not check(window, f"{what}: window listed"):
+            return
+        child.send({"type": "start", "id": "st", "sessionId": what,
+                    "clock": {"originNs": str(time.clock_gettime_ns(time.CLOCK_MONOTONIC))},
+                    "spoolDir": spool, "segmentSeconds": 1, "screenshotSeconds": 5,
+                    "video": {"layout": "passthrough", "fps": 30, "maxWidth": 1280, "maxHeight": 720,
+                              "sources": [{"id": window["id"], "kind": "window"}]}})
+        check((child.reply("st") or {}).get("type") == "ok", f"{what}: start")
+        time.sleep(1)
+        before = shared_segments(child.proc.pid)
+        time.sleep(3)
+        after = shared_segments(child.proc.pid)
+        if shared_memory:
+            check(1 <= len(before) <= 4, f"shm: grabs go into a few shared buffers ({len(before)})")
+            # The buffers of the old size are detached once the resized window's frames replace them.
+            check(1 <= len(after) <= 4 and not set(after) & set(before), f"shm: new buffers after the resize ({len(before)} → {len(after)})")
+        else:
+            check(not before and not after, f"no-shm: no shared buffers ({len(before)}, {len(after)})")
+        health = [m for m in child.lines if m.get("type") == "health"]
+        fresh = [h["sources"][0]["fps"] for h in health if h.get("sources")]
+        check(fresh and fresh[-1] > 5, f"{what}: the terminal's frames keep coming after its resize ({fresh})")
+        child.proc.stdin.close()
+        check(child.proc.wait(timeout=15) == 0, f"{what}: exit 0")
+        segs = [m for m in child.lines if m["type"] == "segment"]
+        check(len(segs) >= 4, f"{what}: segments ({len(segs)})")
+        for seg in (segs[0], segs[-1]) if segs else ():
+            w, h = probe(seg["path"])[1:3]
+            raw = frame_rgb(seg["path"], 0, w, h)
+            red = raw and mean_rgb(raw, w, w // 4, h // 4, w * 3 // 4, h * 3 // 4)
+            check(red and red[0] > 150 and red[1] < 80 and red[2] < 80, f"{what}: segment {seg['seq']} shows the red terminal {red}")
+    finally:
+        if child and child.proc.poll() is None:
+            child.proc.kill()
+        if term and term.poll() is None:
+            term.kill()
+        if xvfb.poll() is None:
+            xvfb.kill()
+        shutil.rmtree(spool, ignore_errors=True)
+
+
 if __name__ == "__main__":
     try:
         main()
         server_goes_away()
+        grabs(shared_memory=True)
+        grabs(shared_memory=False)
     except Exception as e:  # a crash is a failure, reported as one
         check(False, f"crashed: {e!r}")
     print(f"x11-grid: {passed} passed, {failed} failed")

@@ -30,6 +30,16 @@ struct cx11_capture {
   XImage *image;
   XShmSegmentInfo shm;
   int using_shm;
+  int ready;   // pixmap (and image) prepared for width × height
+  int direct;  // grabs go into cx11_shm buffers: no image of its own
+  Visual *visual;
+  int depth;
+};
+
+struct cx11_shm {
+  XShmSegmentInfo info;
+  XImage *image;
+  int attached;
 };
 
 // Errors are recorded per thread; each public function runs on one thread from start to end.
@@ -202,6 +212,7 @@ static void release_image(cx11_capture *cap) {
     cap->pixmap = 0;
   }
   cap->using_shm = 0;
+  cap->ready = 0;
 }
 
 // (Re)creates the pixmap and image for the current size. Returns a CX11 code.
@@ -211,10 +222,12 @@ static int prepare(cx11_capture *cap) {
   last_error = 0;
   if (!XGetWindowAttributes(dpy, cap->window, &a) || last_error) return CX11_GONE;
   if (!cap->is_root && a.map_state != IsViewable) return CX11_NOT_VIEWABLE;
-  if (cap->image && a.width == cap->width && a.height == cap->height) return CX11_OK;
+  if (cap->ready && a.width == cap->width && a.height == cap->height) return CX11_OK;
   release_image(cap);
   cap->width = a.width;
   cap->height = a.height;
+  cap->visual = a.visual;
+  cap->depth = a.depth;
   if (cap->redirected) {
     last_error = 0;
     cap->pixmap = XCompositeNameWindowPixmap(dpy, cap->window);
@@ -224,6 +237,8 @@ static int prepare(cx11_capture *cap) {
       return CX11_NOT_VIEWABLE;
     }
   }
+  cap->ready = 1;
+  if (cap->direct) return CX11_OK;
   if (cap->conn->has_shm) {
     cap->image = XShmCreateImage(dpy, a.visual, a.depth, ZPixmap, NULL, &cap->shm, a.width, a.height);
     if (cap->image) {
@@ -274,6 +289,11 @@ static int grab(cx11_capture *cap, const uint8_t **pixels, int *width, int *heig
 
 int cx11_capture_grab(cx11_capture *cap, const uint8_t **pixels, int *width, int *height, int *stride) {
   GUARDED(cap->conn, CX11_GONE);
+  if (cap->direct) {
+    // Back from direct grabs (no shared buffers to be had): prepare an image of its own again.
+    cap->direct = 0;
+    release_image(cap);
+  }
   int rc = grab(cap, pixels, width, height, stride);
   UNGUARDED();
   return rc;
@@ -308,6 +328,91 @@ static int grab(cx11_capture *cap, const uint8_t **pixels, int *width, int *heig
   *height = cap->height;
   *stride = cap->image->bytes_per_line;
   return CX11_OK;
+}
+
+int cx11_capture_prepare(cx11_capture *cap, int *width, int *height) {
+  GUARDED(cap->conn, CX11_GONE);
+  cap->direct = 1;
+  int rc = prepare(cap);
+  UNGUARDED();
+  *width = cap->width;
+  *height = cap->height;
+  return rc;
+}
+
+cx11_shm *cx11_shm_new(cx11_capture *cap, int width, int height) {
+  if (!cap->conn->has_shm || !cap->visual || width != cap->width || height != cap->height) return NULL;
+  GUARDED(cap->conn, NULL);
+  Display *dpy = cap->conn->dpy;
+  cx11_shm *s = calloc(1, sizeof *s);
+  s->info.shmid = -1;
+  s->info.shmaddr = (char *)-1;
+  s->image = XShmCreateImage(dpy, cap->visual, cap->depth, ZPixmap, NULL, &s->info, width, height);
+  // The pixels must be tightly packed 32-bit rows, as PixelBuffer lays them out.
+  if (!s->image || s->image->bits_per_pixel != 32 || s->image->bytes_per_line != width * 4) goto fail;
+  s->info.shmid = shmget(IPC_PRIVATE, (size_t)width * height * 4, IPC_CREAT | 0600);
+  if (s->info.shmid < 0) goto fail;
+  s->info.shmaddr = s->image->data = shmat(s->info.shmid, NULL, 0);
+  shmctl(s->info.shmid, IPC_RMID, NULL);  // freed once both sides detach
+  if (s->info.shmaddr == (char *)-1) goto fail;
+  s->info.readOnly = False;
+  last_error = 0;
+  XShmAttach(dpy, &s->info);
+  XSync(dpy, False);
+  if (last_error) goto fail;
+  s->attached = 1;
+  UNGUARDED();
+  return s;
+fail:
+  UNGUARDED();
+  cx11_shm_free(s);
+  return NULL;
+}
+
+uint8_t *cx11_shm_pixels(cx11_shm *s) { return (uint8_t *)s->info.shmaddr; }
+
+void cx11_shm_detach(cx11_capture *cap, cx11_shm *s) {
+  if (!s->attached) return;
+  s->attached = 0;
+  GUARDED(cap->conn, );
+  XShmDetach(cap->conn->dpy, &s->info);
+  XSync(cap->conn->dpy, False);
+  UNGUARDED();
+}
+
+void cx11_shm_free(cx11_shm *s) {
+  if (!s) return;
+  if (s->info.shmaddr != (char *)-1 && s->info.shmaddr) shmdt(s->info.shmaddr);
+  if (s->image) {
+    s->image->data = NULL;
+    XDestroyImage(s->image);
+  }
+  free(s);
+}
+
+int cx11_capture_grab_into(cx11_capture *cap, cx11_shm *s) {
+  GUARDED(cap->conn, CX11_GONE);
+  Display *dpy = cap->conn->dpy;
+  int rc = CX11_OK;
+  if (!cap->ready || s->image->width != cap->width || s->image->height != cap->height) {
+    rc = CX11_FAILED;
+  } else {
+    Drawable d = cap->pixmap ? cap->pixmap : cap->window;
+    last_error = 0;
+    if (!XShmGetImage(dpy, d, s->image, 0, 0, AllPlanes)) last_error = last_error ? last_error : 1;
+    XSync(dpy, False);
+    if (last_error) {
+      // As in grab: a stale pixmap is named again next time; a window gone is reported.
+      release_image(cap);
+      XWindowAttributes a;
+      last_error = 0;
+      Status exists = XGetWindowAttributes(dpy, cap->window, &a);
+      XSync(dpy, False);
+      rc = exists && !last_error ? CX11_NOT_VIEWABLE : CX11_GONE;
+    }
+  }
+  UNGUARDED();
+  return rc;
 }
 
 void cx11_capture_close(cx11_capture *cap) {

@@ -4,24 +4,49 @@
 // recording in steady state allocates no frame memory. At most `maxIdle` buffers wait unused;
 // beyond that, and for every buffer of a size no longer in use, memory goes back to the system.
 // Frame-sized memory is mapped directly from the kernel, so freeing it really returns it
-// (glibc's malloc would keep multi-megabyte blocks in its arenas after the first free).
+// (glibc's malloc would keep multi-megabyte blocks in its arenas after the first free), unless the
+// pool is given a PixelMemorySource.
 import Foundation
+
+/// Where a pool's pixel memory comes from instead of PixelMemory (an X11 source: shared memory the
+/// X server grabs into, so a grab needs no copy).
+public protocol PixelMemorySource: AnyObject, Sendable {
+  /// `byteCount` bytes of pixel memory, or nil when there are none to be had (the caller falls back).
+  func allocate(byteCount: Int) -> UnsafeMutableRawPointer?
+  /// Gives memory back; called on whichever thread drops the last reference to its buffer.
+  func deallocate(_ bytes: UnsafeMutableRawPointer, byteCount: Int)
+}
 
 public final class PixelBufferPool: @unchecked Sendable {
   public let maxIdle: Int
+  private let memory: (any PixelMemorySource)?
   private let lock = NSLock()
   private var size: PixelSize?
   private var idle: [UnsafeMutableRawPointer] = []
   private var allocated = 0
   private var live = 0
 
-  public init(maxIdle: Int = 4) {
+  public init(maxIdle: Int = 4, memory: (any PixelMemorySource)? = nil) {
     precondition(maxIdle >= 0)
     self.maxIdle = maxIdle
+    self.memory = memory
   }
 
   deinit {
-    if let size { for p in idle { PixelMemory.deallocate(p, byteCount: size.area * 4) } }
+    if let size { for p in idle { deallocate(p, byteCount: size.area * 4) } }
+  }
+
+  private func allocate(byteCount: Int) -> UnsafeMutableRawPointer? {
+    guard let memory else { return PixelMemory.allocate(byteCount: byteCount) }
+    return memory.allocate(byteCount: byteCount)
+  }
+
+  private func deallocate(_ p: UnsafeMutableRawPointer, byteCount: Int) {
+    if let memory {
+      memory.deallocate(p, byteCount: byteCount)
+    } else {
+      PixelMemory.deallocate(p, byteCount: byteCount)
+    }
   }
 
   public struct Statistics: Sendable, Equatable {
@@ -44,10 +69,17 @@ public final class PixelBufferPool: @unchecked Sendable {
 
   /// A buffer of `size` with unspecified contents (the caller overwrites all of it).
   public func take(_ size: PixelSize) -> PixelBuffer {
+    guard let buffer = tryTake(size) else { fatalError("the pool's memory source has no memory for \(size)") }
+    return buffer
+  }
+
+  /// Like `take`, but nil when the pool's memory source has none to give.
+  public func tryTake(_ size: PixelSize) -> PixelBuffer? {
     precondition(size.width > 0 && size.height > 0, "empty pixel buffer")
+    var dropped: [UnsafeMutableRawPointer] = [], droppedSize = 0
     let reused: UnsafeMutableRawPointer? = lock.withLock {
       if self.size != size {
-        if let old = self.size { for p in idle { PixelMemory.deallocate(p, byteCount: old.area * 4) } }
+        if let old = self.size { (dropped, droppedSize) = (idle, old.area * 4) }
         idle.removeAll()
         self.size = size
       }
@@ -56,7 +88,14 @@ public final class PixelBufferPool: @unchecked Sendable {
       allocated += 1
       return nil
     }
-    let bytes = reused ?? PixelMemory.allocate(byteCount: size.area * 4)
+    for p in dropped { deallocate(p, byteCount: droppedSize) }
+    guard let bytes = reused ?? allocate(byteCount: size.area * 4) else {
+      lock.withLock {
+        live -= 1
+        allocated -= 1
+      }
+      return nil
+    }
     return PixelBuffer(size: size, bytes: bytes, pool: self)
   }
 
@@ -67,7 +106,7 @@ public final class PixelBufferPool: @unchecked Sendable {
       idle.append(bytes)
       return true
     }
-    if !keep { PixelMemory.deallocate(bytes, byteCount: size.area * 4) }
+    if !keep { deallocate(bytes, byteCount: size.area * 4) }
   }
 }
 

@@ -2,6 +2,9 @@
 // the session's frame rate on its own thread. Like ScreenCaptureKit it sends nothing when the
 // content has not changed (compared with the previous grab), so static windows cost no composite
 // work. A window that disappears is reported lost once; an unmapped one just sends nothing.
+// With XShm, the X server writes each grab straight into a frame buffer that is itself a
+// shared-memory segment (a pool of them per source), so a frame costs no copy and the source holds
+// no grab image beside its frames; without XShm, grabs come from XGetImage and are copied.
 import CX11
 import CaptureCore
 import Foundation
@@ -14,8 +17,12 @@ final class X11Source: RecordingSource, @unchecked Sendable {
   private let lock = NSLock()
   private var running = false
   private var currentSize: PixelSize
-  /// Grabs are copied into buffers from here: a steady capture reuses the same few (the last
-  /// delivered, the synchronizer's current one, the one being filled; one idle).
+  /// Frames are shared-memory buffers from here, which the X server grabs into directly: no copy,
+  /// and no image of the capture's own beside them. A steady capture reuses the same few (the
+  /// synchronizer's current one, the one being filled; one idle).
+  let shared = SharedPixelMemory()
+  let sharedBuffers: PixelBufferPool
+  /// Where XShm cannot be had (a remote display), grabs are copied into buffers from here.
   let buffers = PixelBufferPool(maxIdle: 1)
 
   init(id: String, kind: SourceKind, window: UInt, displayName: String, size: PixelSize) {
@@ -24,6 +31,7 @@ final class X11Source: RecordingSource, @unchecked Sendable {
     self.window = window
     self.displayName = displayName
     self.currentSize = size
+    sharedBuffers = PixelBufferPool(maxIdle: 1, memory: shared)
   }
 
   var size: PixelSize { lock.withLock { currentSize } }
@@ -40,8 +48,10 @@ final class X11Source: RecordingSource, @unchecked Sendable {
     lock.withLock { running = true }
     // Raw pointers cross to the capture thread, which alone uses them until it closes them.
     let handles = Handles(conn: conn, cap: cap)
+    shared.open(cap)
     let thread = Thread { [self] in
       captureLoop(handles: handles, clock: clock, fps: fps, sink: sink)
+      shared.close()
       cx11_capture_close(handles.cap)
       cx11_close(handles.conn)
     }
@@ -60,6 +70,7 @@ final class X11Source: RecordingSource, @unchecked Sendable {
     var next = clock.nowUs()
     var previous: PixelBuffer?
     var sequence = 0
+    var direct = true
     while isRunning {
       let now = clock.nowUs()
       if now < next {
@@ -68,6 +79,25 @@ final class X11Source: RecordingSource, @unchecked Sendable {
       }
       next += interval
       if next < now - 4 * interval { next = now + interval }  // fell behind: do not burst
+      shared.collect()
+      if direct {
+        switch grabDirect(handles, clock: clock, previous: previous) {
+        case .frame(let buffer, let stamp):
+          lock.withLock { currentSize = buffer.size }
+          sink.deliver(VideoFrame(sourceId: id, sequence: sequence, timestampUs: stamp, buffer: buffer))
+          sequence += 1
+          previous = buffer
+          continue
+        case .nothing:
+          continue
+        case .gone:
+          sink.markLost("window closed")
+          return
+        case .unavailable:
+          direct = false
+          FileHandle.standardError.write(Data("[swift-capture] \(id): no shared memory with the X server, grabs are copied\n".utf8))
+        }
+      }
       var pixels: UnsafePointer<UInt8>?
       var w: Int32 = 0, h: Int32 = 0, stride: Int32 = 0
       let rc = cx11_capture_grab(handles.cap, &pixels, &w, &h, &stride)
@@ -90,6 +120,33 @@ final class X11Source: RecordingSource, @unchecked Sendable {
     }
   }
 
+  private enum Grab {
+    case frame(PixelBuffer, stampUs: Int64)
+    case nothing  // not viewable right now, or unchanged
+    case gone
+    case unavailable  // no shared memory: copy instead
+  }
+
+  /// One grab straight into a shared buffer; a frame only when the pixels changed.
+  private func grabDirect(_ handles: Handles, clock: any SessionClock, previous: PixelBuffer?) -> Grab {
+    var w: Int32 = 0, h: Int32 = 0
+    let prepared = cx11_capture_prepare(handles.cap, &w, &h)
+    if prepared == Int32(CX11_GONE) { return .gone }
+    guard prepared == Int32(CX11_OK), w > 0, h > 0 else { return .nothing }
+    let size = PixelSize(width: Int(w), height: Int(h))
+    shared.nextSize = size
+    guard let buffer = sharedBuffers.tryTake(size), let segment = shared.segment(buffer.bytes) else {
+      return .unavailable
+    }
+    let rc = cx11_capture_grab_into(handles.cap, segment)
+    if rc == Int32(CX11_GONE) { return .gone }
+    guard rc == Int32(CX11_OK) else { return .nothing }
+    let stamp = clock.nowUs()
+    let pixels = UnsafePointer(buffer.bytes.assumingMemoryBound(to: UInt8.self))
+    if let previous, previous.size == size, Self.same(previous, pixels, buffer.stride) { return .nothing }
+    return .frame(buffer, stampUs: stamp)
+  }
+
   private static func same(_ a: PixelBuffer, _ pixels: UnsafePointer<UInt8>, _ stride: Int) -> Bool {
     for row in 0..<a.height where memcmp(a.bytes + row * a.stride, pixels + row * stride, a.stride) != 0 {
       return false
@@ -101,4 +158,75 @@ final class X11Source: RecordingSource, @unchecked Sendable {
 private struct Handles: @unchecked Sendable {
   let conn: OpaquePointer
   let cap: OpaquePointer
+}
+
+/// Shared-memory segments attached to one capture's X connection, handed out as pixel memory. X
+/// calls happen on the capture thread only: memory given back from other threads (the session
+/// drops frames) waits in `released` until the capture thread detaches it (`collect`); once the
+/// capture is closed, the connection's end has detached everything and memory is just unmapped.
+final class SharedPixelMemory: PixelMemorySource, @unchecked Sendable {
+  private let lock = NSLock()
+  private var capture: OpaquePointer?
+  private var segments: [UnsafeMutableRawPointer: OpaquePointer] = [:]
+  private var released: [OpaquePointer] = []
+  /// The size of the next buffer (the pool passes only a byte count). Capture thread only.
+  var nextSize: PixelSize?
+
+  func open(_ capture: OpaquePointer) {
+    lock.withLock { self.capture = capture }
+  }
+
+  /// Capture thread, before the capture is closed.
+  func close() {
+    let (capture, list): (OpaquePointer?, [OpaquePointer]) = lock.withLock {
+      defer {
+        self.capture = nil
+        released = []
+      }
+      return (self.capture, released)
+    }
+    for s in list {
+      if let capture { cx11_shm_detach(capture, s) }
+      cx11_shm_free(s)
+    }
+  }
+
+  /// Capture thread: detaches and frees the memory given back since the last call.
+  func collect() {
+    let (capture, list): (OpaquePointer?, [OpaquePointer]) = lock.withLock {
+      defer { released = [] }
+      return (self.capture, released)
+    }
+    for s in list {
+      if let capture { cx11_shm_detach(capture, s) }
+      cx11_shm_free(s)
+    }
+  }
+
+  func segment(_ bytes: UnsafeMutableRawPointer) -> OpaquePointer? { lock.withLock { segments[bytes] } }
+
+  /// Capture thread (the pool's take).
+  func allocate(byteCount: Int) -> UnsafeMutableRawPointer? {
+    guard let size = nextSize, size.area * 4 == byteCount, let capture = lock.withLock({ capture }),
+      let s = cx11_shm_new(capture, Int32(size.width), Int32(size.height)), let p = cx11_shm_pixels(s)
+    else { return nil }
+    let bytes = UnsafeMutableRawPointer(p)
+    lock.withLock { segments[bytes] = s }
+    return bytes
+  }
+
+  func deallocate(_ bytes: UnsafeMutableRawPointer, byteCount: Int) {
+    lock.lock()
+    guard let s = segments.removeValue(forKey: bytes) else {
+      lock.unlock()
+      return
+    }
+    if capture != nil {
+      released.append(s)
+      lock.unlock()
+    } else {
+      lock.unlock()
+      cx11_shm_free(s)
+    }
+  }
 }

@@ -1,6 +1,8 @@
 // Frame memory is reused: the pool hands back released memory instead of allocating, bounds what
 // it keeps idle, and a steady recording (fresh frames every tick) allocates no composite buffers
-// after its first ticks, nor a running test pattern source buffers.
+// after its first ticks, nor a running test pattern source buffers. A pool drawing on its own
+// memory source (X11's shared-memory segments) gets nil, not a crash, when the source has none, and
+// gives every block back to it.
 import CaptureCore
 import CaptureTestSupport
 import Foundation
@@ -32,7 +34,64 @@ final class DiscardingEncoder: VideoEncoder, @unchecked Sendable {
   }
 }
 
+/// Pixel memory of at most `budget` blocks out at a time (like shared-memory segments), tracking them.
+final class CountingMemory: PixelMemorySource, @unchecked Sendable {
+  private let lock = NSLock()
+  let budget: Int
+  private(set) var out: [UnsafeMutableRawPointer: Int] = [:]
+  private(set) var returned = 0
+  init(budget: Int) { self.budget = budget }
+  var outstanding: Int { lock.withLock { out.count } }
+  var returnedCount: Int { lock.withLock { returned } }
+  func allocate(byteCount: Int) -> UnsafeMutableRawPointer? {
+    lock.withLock {
+      guard out.count < budget else { return nil }
+      let p = UnsafeMutableRawPointer.allocate(byteCount: byteCount, alignment: 64)
+      out[p] = byteCount
+      return p
+    }
+  }
+  func deallocate(_ bytes: UnsafeMutableRawPointer, byteCount: Int) {
+    lock.withLock {
+      XCTAssertEqual(out.removeValue(forKey: bytes), byteCount, "memory given back with its own size")
+      returned += 1
+    }
+    bytes.deallocate()
+  }
+}
+
 final class PixelBufferPoolTests: XCTestCase {
+  func testAPoolWithAMemorySourceReusesItsBlocksAndGivesEveryOneBack() {
+    let memory = CountingMemory(budget: 3)
+    var pool: PixelBufferPool? = PixelBufferPool(maxIdle: 1, memory: memory)
+    let size = PixelSize(width: 640, height: 480)
+    var a: PixelBuffer? = pool!.tryTake(size)
+    var b: PixelBuffer? = pool!.tryTake(size)
+    var c: PixelBuffer? = pool!.tryTake(size)
+    XCTAssertNotNil(a)
+    XCTAssertNotNil(b)
+    XCTAssertNotNil(c)
+    XCTAssertNil(pool!.tryTake(size), "the source has no more: nil, not a crash")
+    XCTAssertEqual(pool!.statistics, .init(allocated: 3, live: 3, idle: 0), "a refused take is not counted")
+    a = nil
+    b = nil
+    XCTAssertEqual(memory.returnedCount, 1, "beyond maxIdle, memory goes back to its source")
+    var again = pool!.tryTake(size)
+    XCTAssertNotNil(again, "the idle block is handed out again")
+    XCTAssertEqual(pool!.statistics.allocated, 3)
+    again = nil
+    c = nil
+    XCTAssertEqual(memory.outstanding, 1, "one idle block kept")
+    // A new size gives the idle block of the old one back before allocating.
+    var bigger = pool!.tryTake(PixelSize(width: 800, height: 600))
+    XCTAssertNotNil(bigger)
+    XCTAssertEqual(memory.outstanding, 1)
+    bigger = nil
+    pool = nil
+    XCTAssertEqual(memory.outstanding, 0, "every block went back to the source")
+  }
+
+
   func testReleasedMemoryIsReusedAndIdleMemoryIsBounded() {
     let pool = PixelBufferPool(maxIdle: 2)
     let size = PixelSize(width: 640, height: 360)

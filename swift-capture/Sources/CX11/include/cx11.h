@@ -41,4 +41,21 @@ cx11_capture *cx11_capture_open(cx11_conn *c, unsigned long window, char *err, i
 int cx11_capture_grab(cx11_capture *cap, const uint8_t **pixels, int *width, int *height, int *stride);
 void cx11_capture_close(cx11_capture *cap);
 
+/// Direct grabs, without a copy: the X server writes each grab into pixel memory the caller
+/// holds (a shared-memory segment), one of several, so a frame stays valid while the next is
+/// grabbed. `cx11_capture_prepare` switches the capture to this mode and gives the window's size
+/// (CX11_OK, or CX11_GONE / CX11_NOT_VIEWABLE as for a grab); buffers of that size come from
+/// `cx11_shm_new` (NULL when XShm is not available or the size is not the prepared one: copy from
+/// `cx11_capture_grab` instead) and are filled by `cx11_capture_grab_into`. A buffer is detached
+/// (`cx11_shm_detach`, on the capture's thread, while the capture is open) and then freed
+/// (`cx11_shm_free`, any thread; after the connection closed, freeing alone is enough).
+typedef struct cx11_shm cx11_shm;
+int cx11_capture_prepare(cx11_capture *cap, int *width, int *height);
+cx11_shm *cx11_shm_new(cx11_capture *cap, int width, int height);
+/// width·height 32-bit pixels, rows of width·4 bytes.
+uint8_t *cx11_shm_pixels(cx11_shm *s);
+int cx11_capture_grab_into(cx11_capture *cap, cx11_shm *s);
+void cx11_shm_detach(cx11_capture *cap, cx11_shm *s);
+void cx11_shm_free(cx11_shm *s);
+
 #endif
