@@ -273,6 +273,17 @@ def main():
             shutil.rmtree(spool, ignore_errors=True)
 
 
+def tear_down(child, term, xvfb, spool):
+    """Kills what a single-window scenario started, whatever point it failed at."""
+    if child and child.proc.poll() is None:
+        child.proc.kill()
+    if term and term.poll() is None:
+        term.kill()
+    if xvfb.poll() is None:
+        xvfb.kill()
+    shutil.rmtree(spool, ignore_errors=True)
+
+
 def server_goes_away():
     """The X server dies mid-recording: the window source is lost, the process and the other source go on."""
     n = free_display()
@@ -321,13 +332,7 @@ def server_goes_away():
         child.proc.stdin.close()
         check(child.proc.wait(timeout=10) == 0, "exit 0")
     finally:
-        if child and child.proc.poll() is None:
-            child.proc.kill()
-        if term and term.poll() is None:
-            term.kill()
-        if xvfb.poll() is None:
-            xvfb.kill()
-        shutil.rmtree(spool, ignore_errors=True)
+        tear_down(child, term, xvfb, spool)
 
 
 def shared_segments(pid):
@@ -397,13 +402,7 @@ def grabs(shared_memory):
             red = raw and mean_rgb(raw, w, w // 4, h // 4, w * 3 // 4, h * 3 // 4)
             check(red and red[0] > 150 and red[1] < 80 and red[2] < 80, f"{what}: segment {seg['seq']} shows the red terminal {red}")
     finally:
-        if child and child.proc.poll() is None:
-            child.proc.kill()
-        if term and term.poll() is None:
-            term.kill()
-        if xvfb.poll() is None:
-            xvfb.kill()
-        shutil.rmtree(spool, ignore_errors=True)
+        tear_down(child, term, xvfb, spool)
 
 
 if __name__ == "__main__":
