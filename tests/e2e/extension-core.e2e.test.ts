@@ -8,16 +8,7 @@ import fs from "node:fs";
 import type { Page } from "puppeteer-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchSessions, type SessionsBrowser } from "./lib/browser";
-import {
-  pressToolbar,
-  releaseWorker,
-  sleep,
-  status,
-  TEST_PATTERN_SETTINGS,
-  waitFor,
-  waitState,
-  writeSettings,
-} from "./lib/extension-ui";
+import { openTestPatternRig, pressToolbar, releaseWorker, sleep, status, waitFor, waitState } from "./lib/extension-ui";
 
 interface Status {
   state: string;
@@ -94,14 +85,7 @@ describe("extension core with the real host", () => {
   let tab: Page;
 
   beforeAll(async () => {
-    s = await launchSessions();
-    await s.worker();
-    panel = await s.openPage("sidepanel.html");
-    tab = await s.browser.newPage();
-    // The worker answers only once it has opened (and created) the database; writing before that
-    // would create an empty version-1 database under it.
-    expect((await status<Status>(panel)).state).toBe("idle");
-    await writeSettings(panel, TEST_PATTERN_SETTINGS);
+    ({ s, panel, tab } = await openTestPatternRig());
   }, 60_000);
   afterAll(async () => {
     await s?.close();

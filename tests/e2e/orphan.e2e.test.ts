@@ -7,17 +7,8 @@
  */
 import type { Page } from "puppeteer-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { launchSessions, type SessionsBrowser } from "./lib/browser";
-import {
-  pressToolbar,
-  releaseWorker,
-  sleep,
-  status,
-  TEST_PATTERN_SETTINGS,
-  waitFor,
-  waitState,
-  writeSettings,
-} from "./lib/extension-ui";
+import type { SessionsBrowser } from "./lib/browser";
+import { openTestPatternRig, pressToolbar, releaseWorker, sleep, status, waitFor, waitState } from "./lib/extension-ui";
 import { readStored } from "./lib/stored-session";
 
 interface Status {
@@ -35,12 +26,7 @@ describe("a session left without its extension", () => {
   let tab: Page;
 
   beforeAll(async () => {
-    s = await launchSessions({ env: { SESSIONS_ORPHAN_GRACE_MS: String(GRACE_MS) } });
-    await s.worker();
-    panel = await s.openPage("sidepanel.html");
-    tab = await s.browser.newPage();
-    expect((await status<Status>(panel)).state).toBe("idle");
-    await writeSettings(panel, TEST_PATTERN_SETTINGS);
+    ({ s, panel, tab } = await openTestPatternRig({ env: { SESSIONS_ORPHAN_GRACE_MS: String(GRACE_MS) } }));
   }, 60_000);
   afterAll(async () => {
     await s?.close();

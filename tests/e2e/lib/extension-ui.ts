@@ -6,7 +6,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import type { Page } from "puppeteer-core";
-import { ROOT, type SessionsBrowser } from "./browser";
+import { type LaunchOptions, launchSessions, ROOT, type SessionsBrowser } from "./browser";
 
 /** The fields of the worker's `session.getStatus` reply that every test reads; tests widen it. */
 export interface BaseStatus {
@@ -129,4 +129,21 @@ export async function releaseWorker(s: SessionsBrowser): Promise<void> {
     await sleep(200);
   }
   throw new Error("the restarted service worker did not run");
+}
+
+/**
+ * A browser with the extension and the host installed, its side panel and a plain tab, the worker
+ * idle and TEST_PATTERN_SETTINGS written. The worker answers only once it has opened (and created)
+ * the database, so the status check comes first: writing before it would create an empty
+ * version-1 database under it.
+ */
+export async function openTestPatternRig(options: LaunchOptions = {}) {
+  const s = await launchSessions(options);
+  await s.worker();
+  const panel = await s.openPage("sidepanel.html");
+  const tab = await s.browser.newPage();
+  const { state } = await status<BaseStatus>(panel);
+  if (state !== "idle") throw new Error(`the worker starts "${state}", not idle`);
+  await writeSettings(panel, TEST_PATTERN_SETTINGS);
+  return { s, panel, tab };
 }
